@@ -1,0 +1,169 @@
+package org.vaelab.tracking;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.vaelab.spec.RunSpec;
+
+/**
+ * The file-based run store of one sweep, {@code results/<sweep>/}: a folder per run, and index.json listing
+ * them. The folders are the truth; index.json is rebuilt from them under a lock, so two processes working
+ * on one sweep never lose each other's runs.
+ */
+public final class RunStore {
+    /** Names that may become a folder: no separators, no "..", nothing hidden. */
+    private static final Pattern SAFE = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    static final String INDEX = "index.json";
+
+    private final Path sweepDir;
+    private final String sweep;
+
+    /** The store of {@code sweep} under {@code resultsRoot}; refuses names that could leave resultsRoot. */
+    public RunStore(Path resultsRoot, String sweep) {
+        requireSafe("sweep name", sweep);
+        this.sweep = sweep;
+        this.sweepDir = resultsRoot.resolve(sweep);
+    }
+
+    /** The store of an existing sweep folder (for reports). */
+    public static RunStore at(Path sweepDir) {
+        Path abs = sweepDir.toAbsolutePath().normalize();
+        return new RunStore(abs.getParent(), abs.getFileName().toString());
+    }
+
+    static void requireSafe(String what, String name) {
+        if (name == null || !SAFE.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException(what + " '" + name
+                    + "' is not a safe folder name (allowed: lower-case letters, digits, '.', '_', '-')");
+        }
+    }
+
+    /** results/&lt;sweep&gt;/. */
+    public Path sweepDir() {
+        return sweepDir;
+    }
+
+    /** The sweep name. */
+    public String sweep() {
+        return sweep;
+    }
+
+    /** The folder of run {@code id}. */
+    public Path runDir(String id) {
+        requireSafe("run id", id);
+        return sweepDir.resolve(id);
+    }
+
+    /** Creates the sweep folder, failing with a clear message when it cannot be written. */
+    public void create() throws IOException {
+        Files.createDirectories(sweepDir);
+        if (!Files.isWritable(sweepDir)) {
+            throw new IOException(sweepDir + ": results folder is not writable");
+        }
+    }
+
+    /** Tries to take run {@code id}'s lock: empty when another process is training it right now. */
+    public Optional<RunLock> tryLock(String id) throws IOException {
+        Files.createDirectories(runDir(id));
+        return RunLock.tryAcquire(runDir(id).resolve("run.lock"));
+    }
+
+    /**
+     * Opens run {@code run}'s folder for recording, writing spec.yaml and a pending summary the first time;
+     * an existing run keeps its metrics and summary (a resume). The caller must hold the run's lock.
+     */
+    public RunRecorder open(RunSpec run, Map<String, Object> configTree, String resolvedYaml) throws IOException {
+        Path dir = Files.createDirectories(runDir(run.id()));
+        Path spec = dir.resolve(RunRecorder.SPEC);
+        if (!Files.exists(spec)) {
+            AtomicFiles.writeString(spec, resolvedYaml);
+        }
+        Optional<RunSummary> existing = readSummary(run.id());
+        RunSummary summary = existing.orElseGet(() -> new RunSummary(run.id(), run.name(), sweep, run.index(),
+                RunStatus.PENDING.json(), new LinkedHashMap<>(run.varied()), configTree, 0, null, null, null, null,
+                0.0, null, null, null, null, null, null, null));
+        RunRecorder rec = new RunRecorder(dir, RunRecorder.readMetrics(dir.resolve(RunRecorder.METRICS)), summary);
+        if (existing.isEmpty()) {
+            rec.updateSummary(s -> s);
+        }
+        return rec;
+    }
+
+    /** Writes a pending summary for a run not yet started, so the index and report list every planned run. */
+    public void plan(RunSpec run, Map<String, Object> configTree) throws IOException {
+        if (readSummary(run.id()).isEmpty()) {
+            Path dir = Files.createDirectories(runDir(run.id()));
+            RunSummary s = new RunSummary(run.id(), run.name(), sweep, run.index(), RunStatus.PENDING.json(),
+                    new LinkedHashMap<>(run.varied()), configTree, 0, null, null, null, null, 0.0, null, null, null,
+                    null, null, null, null);
+            AtomicFiles.writeString(dir.resolve(RunRecorder.SUMMARY), Json.pretty(s));
+        }
+    }
+
+    /** The summary of run {@code id}, if it has one. */
+    public Optional<RunSummary> readSummary(String id) throws IOException {
+        Path f = runDir(id).resolve(RunRecorder.SUMMARY);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        return Optional.of(Json.mapper().readValue(f.toFile(), RunSummary.class));
+    }
+
+    /** The epochs recorded for run {@code id}. */
+    public List<EpochMetrics> readMetrics(String id) throws IOException {
+        return RunRecorder.readMetrics(runDir(id).resolve(RunRecorder.METRICS));
+    }
+
+    /** Every run folder's summary, in expansion order. */
+    public List<RunSummary> summaries() throws IOException {
+        List<RunSummary> out = new ArrayList<>();
+        if (!Files.isDirectory(sweepDir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(sweepDir, Files::isDirectory)) {
+            for (Path d : ds) {
+                Path f = d.resolve(RunRecorder.SUMMARY);
+                if (Files.exists(f)) {
+                    out.add(Json.mapper().readValue(f.toFile(), RunSummary.class));
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(RunSummary::index).thenComparing(RunSummary::id));
+        return out;
+    }
+
+    /** Rebuilds index.json from the run folders (under the sweep lock). */
+    public void writeIndex() throws IOException {
+        create();
+        try (RunLock ignored = RunLock.acquire(sweepDir.resolve(".index.lock"))) {
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (RunSummary s : summaries()) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("id", s.id());
+                r.put("name", s.name());
+                r.put("index", s.index());
+                r.put("status", s.status());
+                r.put("varied", s.varied());
+                r.put("epochs_completed", s.epochsCompleted());
+                if (s.verdict() != null) {
+                    r.put("verdict", s.verdict());
+                }
+                runs.add(r);
+            }
+            Map<String, Object> index = new LinkedHashMap<>();
+            index.put("sweep", sweep);
+            index.put("updated", Instant.now().toString());
+            index.put("runs", runs);
+            AtomicFiles.writeString(sweepDir.resolve(INDEX), Json.pretty(index));
+        }
+    }
+}
