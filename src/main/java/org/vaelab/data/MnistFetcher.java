@@ -133,6 +133,10 @@ public final class MnistFetcher {
     private void fetch(Path dir) throws DataException {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
+        if (parent == null) {
+            throw new DataException(dir + ": cannot be the data folder (it has no parent folder to fetch in); "
+                    + "choose a folder such as data/mnist");
+        }
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new DataException(dir + ": is a file, not a folder; move it away or choose another data folder "
                     + "(dataset.path)");
