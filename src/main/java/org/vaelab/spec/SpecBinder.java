@@ -183,8 +183,8 @@ final class SpecBinder {
             return; // "model:" with nothing under it: an empty section changes nothing
         }
         if (!(value instanceof Map<?, ?> map)) {
-            problem(path, "expected a map of " + path + " keys (got " + SpecValues.show(value) + ")"
-                    + sectionHint(path, value));
+            problem(path, "expected a map of " + path + " keys (got " + SpecValues.show(value)
+                    + sectionHint(path, value) + ")");
             return;
         }
         for (Map.Entry<?, ?> e : map.entrySet()) {

@@ -378,8 +378,12 @@ final class SpecKeys {
         BigInteger big = raw instanceof BigInteger b ? b : BigInteger.valueOf(((Number) raw).longValue());
         long lo = asInt ? Integer.MIN_VALUE : Long.MIN_VALUE;
         long hi = asInt ? Integer.MAX_VALUE : Long.MAX_VALUE;
-        if (big.compareTo(BigInteger.valueOf(hi)) > 0 || big.compareTo(BigInteger.valueOf(lo)) < 0) {
-            out.add(new SpecProblem(path, "must be between " + lo + " and " + hi + " (got " + big + ")"));
+        if (big.compareTo(BigInteger.valueOf(hi)) > 0) {
+            out.add(new SpecProblem(path, "must be <= " + hi + " (got " + big + ")"));
+            return INVALID;
+        }
+        if (big.compareTo(BigInteger.valueOf(lo)) < 0) {
+            out.add(new SpecProblem(path, "must be >= " + lo + " (got " + big + ")"));
             return INVALID;
         }
         String problem = range == null ? null : range.problem(big.doubleValue());

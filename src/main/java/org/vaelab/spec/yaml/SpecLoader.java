@@ -132,7 +132,13 @@ public final class SpecLoader {
         }
 
         BindResult<ExperimentSpec> bound = ConfigTree.bind(tree, stem(displayName));
+        // An alias reaches the binder as its anchor's name; its type error would only repeat the reader's report.
+        List<String> reported = doc.problems().stream().filter(p -> p.message().startsWith("YAML aliases"))
+                .map(YamlTree.Problem::path).toList();
         for (SpecProblem p : bound.problems()) {
+            if (reported.contains(p.path())) {
+                continue;
+            }
             Override o = null;
             for (Override candidate : overrides) {
                 if (candidate.covers(p.path())) {

@@ -118,7 +118,7 @@ final class YamlTree {
             case VALUE_STRING:
                 if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
                     problems.add(new Problem(path, "YAML aliases (*" + p.getText() + ") are not supported; "
-                            + "write the value out", location(p.currentTokenLocation())));
+                            + "write the value out", locations.getOrDefault(path, location(p.currentTokenLocation()))));
                 }
                 return p.getText();
             case VALUE_NUMBER_INT:
@@ -174,6 +174,9 @@ final class YamlTree {
         }
         if (problem.contains("mapping values are not allowed here")) {
             return "a ':' where no key can start (quote a value that contains ': ', or check the indentation)";
+        }
+        if (problem.contains("<stream end>")) {
+            return "the text ends before the value is complete (an unclosed bracket or quote?)";
         }
         if (problem.contains("could not find expected ':'")) {
             return "a key without ':' (or a line that is not indented under its key)";
