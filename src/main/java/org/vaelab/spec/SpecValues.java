@@ -40,7 +40,20 @@ public final class SpecValues {
                 break;
             }
         }
-        return shortest.stripTrailingZeros().toString().replace("E+", "e").replace('E', 'e');
+        shortest = shortest.stripTrailingZeros();
+        if (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e15) {
+            return shortest.toPlainString();
+        }
+        // Scientific below 1e-4: 1.5e-5 reads better than 0.000015 and is never longer than Java's own form.
+        String digits = shortest.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - shortest.scale();
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (x < 0 ? "-" : "") + mantissa + "e" + exponent;
+    }
+
+    /** Integers as they are (an overload so that a long is never widened to double and rounded). */
+    public static String formatNumber(long x) {
+        return Long.toString(x);
     }
 
     /** Formats any number: integers as they are, floating point values as {@link #formatNumber(double)}. */
