@@ -24,6 +24,15 @@ public final class ConfigTree {
         return SpecKeys.LEAVES.stream().map(SpecKeys.Leaf::path).toList();
     }
 
+    /** The allowed spellings of a key with a fixed set of values ({@code model.activation}), else an empty list. */
+    public static List<String> allowedValues(String keyPath) {
+        SpecKeys.Leaf leaf = SpecKeys.BY_PATH.get(keyPath);
+        if (leaf == null) {
+            throw new IllegalArgumentException("not a config key: " + keyPath);
+        }
+        return leaf.choices() == null ? List.of() : leaf.choices();
+    }
+
     /** The config as a tree in the spec's shape: sections in order, snake_case keys, enums by {@link Choice#yaml()}. */
     public static Map<String, Object> toTree(RunConfig config) {
         Map<String, Object> tree = new LinkedHashMap<>();

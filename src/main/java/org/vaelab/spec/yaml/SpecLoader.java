@@ -102,7 +102,7 @@ public final class SpecLoader {
         } else {
             fileErrors.add(new SpecError(displayName, 1, 1, "", "expected a map of spec keys (name, dataset, model, "
                     + "loss, train, eval, sweep) at the top level (got " + (doc.root() instanceof List ? "a list" : "a single value") + ")"));
-            throw sorted(fileErrors, setErrors);
+            throw sorted(fileErrors, setErrors, sets);
         }
 
         List<Override> overrides = new ArrayList<>();
@@ -156,7 +156,7 @@ public final class SpecLoader {
             uselessOverride(tree, o.path()).ifPresent(m -> setErrors.add(setError(o.argument(), "", m)));
         }
         if (!fileErrors.isEmpty() || !setErrors.isEmpty()) {
-            throw sorted(fileErrors, setErrors);
+            throw sorted(fileErrors, setErrors, sets);
         }
         return bound.value();
     }
@@ -190,10 +190,12 @@ public final class SpecLoader {
         return locations.get(p);
     }
 
-    private static SpecException sorted(List<SpecError> fileErrors, List<SpecError> setErrors) {
+    private static SpecException sorted(List<SpecError> fileErrors, List<SpecError> setErrors, List<String> sets) {
         List<SpecError> all = new ArrayList<>(fileErrors);
         all.sort(Comparator.comparingInt(SpecError::line).thenComparingInt(SpecError::column));
-        all.addAll(setErrors);
+        List<SpecError> bySet = new ArrayList<>(setErrors);
+        bySet.sort(Comparator.comparingInt(e -> sets.indexOf(e.source().substring("--set ".length()))));
+        all.addAll(bySet);
         return new SpecException(all);
     }
 

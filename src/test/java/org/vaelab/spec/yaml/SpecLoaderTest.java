@@ -97,6 +97,17 @@ class SpecLoaderTest {
     }
 
     @Test
+    void setProblemsFollowTheArgumentOrder() {
+        SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(
+                "sweep: {grid: {loss.beta: [1, 4]}}\n", "s.yaml", List.of("loss.beta=2", "model.latent_dim=0", "x")));
+        assertEquals(List.of(
+                "--set loss.beta=2: has no effect because sweep.grid varies loss.beta (override the list instead, "
+                        + "e.g. --set 'sweep.grid.loss.beta=[...]')",
+                "--set model.latent_dim=0: must be >= 1 (got 0)",
+                "--set x: expected key.path=value, e.g. --set loss.beta=4"), lines(e));
+    }
+
+    @Test
     void malformedYamlIsOneProblemWithThePositionAndNoParserNames() {
         SpecException e = assertThrows(SpecException.class,
                 () -> SpecLoader.parse("model:\n  latent_dim: 8\n  hidden: [64\nloss: {}\n", "m.yaml", List.of()));
