@@ -283,7 +283,8 @@ final class SpecKeys {
             if (leaf.nullable()) {
                 return null;
             }
-            out.add(new SpecProblem(path, "must not be null (remove the key to get the default, "
+            out.add(new SpecProblem(path, path.startsWith("sweep.") ? "must not be null"
+                    : "must not be null (remove the key to get the default, "
                     + SpecValues.format(defaults().get(leaf.path())) + ")"));
             return INVALID;
         }

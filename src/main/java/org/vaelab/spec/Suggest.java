@@ -26,6 +26,7 @@ final class Suggest {
             Map.entry("k", "mc_samples"),
             Map.entry("fashionmnist", "fashion-mnist"),
             Map.entry("gaussian", "mse"),
+            Map.entry("gpu", "cuda"),
             Map.entry("bernoulli", "bce"),
             Map.entry("leakyrelu", "leaky_relu"));
 

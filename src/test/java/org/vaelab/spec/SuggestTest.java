@@ -25,6 +25,7 @@ class SuggestTest {
         assertEquals(Optional.of("hidden"), Suggest.closest("hiden", MODEL));
         assertEquals(Optional.of("activation"), Suggest.closest("activ", MODEL));
         assertEquals(Optional.of("learning_rate"), Suggest.closest("lr", List.of("epochs", "learning_rate")));
+        assertEquals(Optional.of("cuda"), Suggest.closest("gpu", List.of("cpu", "cuda")), "not 'cpu', one letter away");
         assertEquals(Optional.of("leaky_relu"), Suggest.closest("LeakyReLU", List.of("relu", "tanh", "elu", "leaky_relu")));
     }
 
