@@ -179,7 +179,7 @@ final class SpecKeys {
         return SECTIONS.contains(path);
     }
 
-    /** Direct children (key names) of a section, or of the document when {@code section} is empty. */
+    /** Direct children (key names) of a section in reference order, or of the document when {@code section} is empty. */
     static List<String> children(String section) {
         if (section.isEmpty()) {
             return TOP_LEVEL;
@@ -188,33 +188,16 @@ final class SpecKeys {
             return SWEEP_KEYS;
         }
         List<String> names = new ArrayList<>();
-        for (String s : SECTIONS) {
-            if (s.startsWith(section + ".") && s.indexOf('.', section.length() + 1) < 0) {
-                names.add(s.substring(section.length() + 1));
-            }
-        }
         for (Leaf leaf : LEAVES) {
-            if (leaf.section().equals(section)) {
-                names.add(leaf.name());
+            if (leaf.path().startsWith(section + ".")) {
+                String rest = leaf.path().substring(section.length() + 1);
+                String child = rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest;
+                if (!names.contains(child)) {
+                    names.add(child);
+                }
             }
         }
-        // Keep the reference order: a leaf before a subsection only if it comes first in LEAVES.
-        return orderLikeReference(section, names);
-    }
-
-    private static List<String> orderLikeReference(String section, List<String> names) {
-        List<String> ordered = new ArrayList<>();
-        for (Leaf leaf : LEAVES) {
-            if (!leaf.path().startsWith(section + ".")) {
-                continue;
-            }
-            String rest = leaf.path().substring(section.length() + 1);
-            String child = rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest;
-            if (names.contains(child) && !ordered.contains(child)) {
-                ordered.add(child);
-            }
-        }
-        return ordered;
+        return names;
     }
 
     /** Every leaf's value in a config, in bound form, in reference order. */

@@ -34,7 +34,7 @@ public final class SpecLoader {
     }
 
     /** A {@code --set} applied to the tree, kept to report problems under it against the argument. */
-    private record Override(String path, String argument) {
+    private record SetOverride(String path, String argument) {
         boolean covers(String problemPath) {
             return problemPath.equals(path) || problemPath.startsWith(path + ".") || problemPath.startsWith(path + "[");
         }
@@ -105,7 +105,7 @@ public final class SpecLoader {
             throw sorted(fileErrors, setErrors, sets);
         }
 
-        List<Override> overrides = new ArrayList<>();
+        List<SetOverride> overrides = new ArrayList<>();
         for (String set : sets) {
             int eq = set.indexOf('=');
             if (eq <= 0) {
@@ -128,7 +128,7 @@ public final class SpecLoader {
                 continue;
             }
             tree = ConfigTree.withValue(tree, path, value);
-            overrides.add(new Override(path, set));
+            overrides.add(new SetOverride(path, set));
         }
 
         BindResult<ExperimentSpec> bound = ConfigTree.bind(tree, stem(displayName));
@@ -139,8 +139,8 @@ public final class SpecLoader {
             if (reported.contains(p.path())) {
                 continue;
             }
-            Override o = null;
-            for (Override candidate : overrides) {
+            SetOverride o = null;
+            for (SetOverride candidate : overrides) {
                 if (candidate.covers(p.path())) {
                     o = candidate; // the last one wins, as it does in the tree
                 }
@@ -152,7 +152,7 @@ public final class SpecLoader {
                 fileErrors.add(new SpecError(displayName, at.line(), at.column(), p.path(), p.message()));
             }
         }
-        for (Override o : overrides) {
+        for (SetOverride o : overrides) {
             uselessOverride(tree, o.path()).ifPresent(m -> setErrors.add(setError(o.argument(), "", m)));
         }
         if (!fileErrors.isEmpty() || !setErrors.isEmpty()) {

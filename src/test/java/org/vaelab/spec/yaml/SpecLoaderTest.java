@@ -69,6 +69,28 @@ class SpecLoaderTest {
     }
 
     @Test
+    void theIssuesExampleSpecWithEveryKeyAtItsDefaultLoads() throws Exception {
+        String yaml = """
+                name: beta-sweep              # results/<name>/, reports/<name>/ ; [a-z0-9._-]+
+                description: ...
+                dataset: {name: mnist, path: null, subset: null, test_subset: null, classes: null, binarize: none, dequantize: false}
+                model:   {encoder: mlp, decoder: mlp, hidden: [256, 256], channels: [32, 64], activation: relu, latent_dim: 32}
+                loss:    {reconstruction: bce, beta: 1.0, warmup: {schedule: none, epochs: 0, cycles: 4, ratio: 0.5},
+                          free_bits: 0.0, mc_samples: 1, estimator: elbo}
+                train:   {epochs: 10, batch_size: 128, optimizer: adam, learning_rate: 0.001, grad_clip: null, seed: 42, device: cpu}
+                eval:    {active_unit_threshold: 0.01, loglik_samples: 1000, loglik_subset: 1000}
+                sweep:
+                  grid: {model.latent_dim: [2, 8, 32, 128], loss.beta: [0.5, 1.0, 4.0]}   # Cartesian product
+                  zip:  {}                  # lists of equal length, varied together (then crossed with grid)
+                  seeds: []                 # replicates: every run repeated with train.seed set to each
+                """;
+        ExperimentSpec spec = SpecLoader.parse(yaml, "experiments/beta-sweep.yaml", List.of());
+        assertEquals(RunConfig.DEFAULT, spec.base());
+        assertEquals("...", spec.description());
+        assertEquals(12, spec.sweep().runCount());
+    }
+
+    @Test
     void setCanClearTheSweep() throws Exception {
         ExperimentSpec spec = SpecLoader.parse("sweep:\n  grid: {loss.beta: [1, 4]}\n", "t.yaml", List.of("sweep={}"));
         assertTrue(spec.sweep().isEmpty());
