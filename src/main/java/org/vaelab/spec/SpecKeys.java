@@ -139,7 +139,8 @@ final class SpecKeys {
 
     /**
      * Keys that only act under another key's setting. Setting one to a non-default value while no run
-     * enables it is almost always a forgotten switch (warmup epochs without schedule: linear), so it is an error.
+     * enables it and the switch is never stated is a forgotten switch (warmup epochs without
+     * schedule: linear), so it is an error.
      */
     static final List<Conditional> CONDITIONALS = List.of(
             new Conditional("loss.warmup.epochs", SCHEDULE, v -> "linear".equals(v.get("loss.warmup.schedule")),
