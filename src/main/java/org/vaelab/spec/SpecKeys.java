@@ -106,7 +106,7 @@ final class SpecKeys {
             new Leaf("dataset.dequantize", Kind.BOOL, false, null, null, false, false, c -> c.dataset().dequantize()),
             choice("model.encoder", NetKind.class, c -> c.model().encoder()),
             choice("model.decoder", NetKind.class, c -> c.model().decoder()),
-            new Leaf("model.hidden", Kind.INT_LIST, false, null, Range.atLeast(1), true, false, c -> c.model().hidden()),
+            new Leaf("model.hidden", Kind.INT_LIST, false, null, Range.atLeast(1), false, false, c -> c.model().hidden()),
             new Leaf("model.channels", Kind.INT_LIST, false, null, Range.atLeast(1), true, false,
                     c -> c.model().channels()),
             choice("model.activation", Activation.class, c -> c.model().activation()),
