@@ -433,7 +433,7 @@ public final class ChartFactory {
             act.add(inactive.contains(d) ? 0.0 : v);
             inact.add(inactive.contains(d) ? v : 0.0);
         }
-        int w = Math.max(WIDE_W, Math.min(1100, 80 + 9 * kl.size()));
+        int w = Math.max(PANEL_W, Math.min(1100, 120 + 14 * kl.size()));
         CategoryChart c = new CategoryChartBuilder().width(w).height(PANEL_H).xAxisTitle("latent unit")
                 .yAxisTitle("KL (nats)").build();
         styleAxes(c.getStyler());

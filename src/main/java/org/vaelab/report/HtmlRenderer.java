@@ -1,6 +1,7 @@
 package org.vaelab.report;
 
 import static j2html.TagCreator.a;
+import static j2html.TagCreator.attrs;
 import static j2html.TagCreator.b;
 import static j2html.TagCreator.body;
 import static j2html.TagCreator.dd;
@@ -67,7 +68,7 @@ import org.vaelab.tracking.EpochMetrics;
 public final class HtmlRenderer {
     static final String CSS = resource("report.css");
     static final String SORT_JS = resource("sort-table.js");
-    private static final String VERSION = version();
+    static final String VERSION = version();
 
     private HtmlRenderer() {
     }
@@ -182,7 +183,7 @@ public final class HtmlRenderer {
         heads.add(th("Verdict"));
         heads.add(th("Epochs").withClass("num"));
         heads.add(th("Time").withClass("num"));
-        heads.add(th("Cause").withTitle("why a failed or diverged run stopped"));
+
         List<DomContent> rows = new ArrayList<>();
         int i = 0;
         for (RunEntry r : m.runs()) {
@@ -214,9 +215,13 @@ public final class HtmlRenderer {
                     .attr("data-v", Integer.toString(r.summary().epochsCompleted())));
             cells.add(td(Values.duration(r.summary().seconds())).withClass("num")
                     .attr("data-v", sortKey(r.summary().seconds())));
-            String cause = r.cause();
-            cells.add(td(cause == null ? "" : cause).withClass("note").attr("data-v", cause == null ? "" : cause));
             rows.add(tr(each(cells, c -> c)).withClass(r.status()));
+            if (r.cause() != null) {
+                // The cause gets a row of its own under its run (sorting keeps the two together): as a column it
+                // would squeeze a paragraph into a few characters' width.
+                rows.add(tr(td(""), td(attrs(".note"), text("↳ " + r.cause())).attr("colspan", cells.size() - 1))
+                        .withClass("sub " + r.status()));
+            }
         }
         return table(thead(tr(each(heads, h -> h))), tbody(each(rows, r -> r))).withClass("sortable runs");
     }

@@ -177,7 +177,7 @@ public final class ReportWriter {
      */
     static String fingerprint(ReportModel m, RunEntry r) {
         Map<String, Object> in = new LinkedHashMap<>();
-        in.put("render", RENDER_VERSION);
+        in.put("render", RENDER_VERSION + "|" + HtmlRenderer.VERSION + "|" + sha256(HtmlRenderer.CSS + HtmlRenderer.SORT_JS));
         in.put("summary", r.summary());
         in.put("epochs", r.data().epochs());
         in.put("visuals", r.data().visuals());

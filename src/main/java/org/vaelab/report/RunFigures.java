@@ -152,7 +152,7 @@ final class RunFigures {
         }
         return Figure.image("latent-grid", "Decoded latent grid",
                 "The decoder over the 2D latent plane at normal quantiles (Kingma and Welling 2014, fig. 4): "
-                        + "z1 grows to the right (labels on top), z2 upwards (labels on the left).",
+                        + "z0 grows to the right (labels on top), z1 upwards (labels on the left).",
                 ImageGrids.tiles(Arrays.asList(g.images().allPixels()), v.rows(), v.cols(), n, 2, rows, cols));
     }
 
@@ -163,7 +163,7 @@ final class RunFigures {
         }
         XYChart c = ChartFactory.xy(620, 540, s.xLabel(), s.yLabel());
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        c.getStyler().setMarkerSize(4);
+        c.getStyler().setMarkerSize(5);
         List<Integer> labels = s.labels();
         List<Integer> classes = labels == null ? List.of(-1) : labels.stream().distinct().sorted().toList();
         for (int k = 0; k < classes.size(); k++) {

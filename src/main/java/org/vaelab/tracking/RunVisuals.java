@@ -187,7 +187,7 @@ public record RunVisuals(int format, int epoch, int rows, int cols, Images origi
     /**
      * The decoder over a square grid of the 2D latent plane (latent_dim == 2), as in Kingma and Welling
      * (2014), fig. 4: {@code values} are normal quantiles, e.g. Phi^-1(linspace(0.05, 0.95, 15)). Image
-     * {@code r * n + c} decodes z = (values[c], values[n - 1 - r]), so z1 grows to the right and z2 upwards.
+     * {@code r * n + c} decodes z = (values[c], values[n - 1 - r]), so z0 grows to the right and z1 upwards.
      *
      * @param values the n grid values per axis, ascending
      * @param images n * n images, top row first
@@ -208,7 +208,8 @@ public record RunVisuals(int format, int epoch, int rows, int cols, Images origi
      * @param method            "latent" (latent_dim == 2: the latent itself), "active_units" (the two most
      *                          active units) or "pca" (first two principal components of mu over the test set)
      * @param dims              the latent units plotted (latent, active_units), or empty (pca)
-     * @param xLabel            x axis label, e.g. "z1", "z7 (A=1.32)" or "PC1 (41% of variance)"
+     * @param xLabel            x axis label; units are named from 0 as everywhere in the report: "z0",
+     *                          "z7 (A=1.32)" or "PC1 (41% of variance)"
      * @param yLabel            y axis label
      * @param explainedVariance fraction of mu's variance per component (pca only), else null
      * @param x                 x coordinate per example

@@ -10,15 +10,20 @@
         Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
         th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
         var body = t.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[i].getAttribute('data-v') || '', y = b.cells[i].getAttribute('data-v') || '';
+        // A row of class "sub" (a failed run's cause) belongs to the row above it and moves with it.
+        var groups = [];
+        Array.prototype.forEach.call(body.rows, function (r) {
+          if (r.classList.contains('sub') && groups.length) { groups[groups.length - 1].push(r); }
+          else { groups.push([r]); }
+        });
+        groups.sort(function (a, b) {
+          var x = a[0].cells[i].getAttribute('data-v') || '', y = b[0].cells[i].getAttribute('data-v') || '';
           if (x === '' || y === '') { return x === y ? 0 : (x === '' ? 1 : -1); }
           var nx = Number(x), ny = Number(y);
           var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
           return asc ? c : -c;
         });
-        rows.forEach(function (r) { body.appendChild(r); });
+        groups.forEach(function (g) { g.forEach(function (r) { body.appendChild(r); }); });
       }
       th.addEventListener('click', sort);
       th.addEventListener('keydown', function (e) { if (e.key === 'Enter') { sort(); } });

@@ -278,8 +278,8 @@ final class SyntheticSweep {
         String method = latent == 2 ? "latent" : latent == 8 ? "pca" : "active_units";
         RunVisuals.LatentScatter scatter = RunVisuals.LatentScatter.of(method,
                 method.equals("pca") ? List.of() : List.of(0, 1),
-                method.equals("latent") ? "z1" : method.equals("pca") ? "PC1 (38% of variance)" : "z0 (A=1.50)",
-                method.equals("latent") ? "z2" : method.equals("pca") ? "PC2 (21% of variance)" : "z1 (A=0.75)",
+                method.equals("latent") ? "z0" : method.equals("pca") ? "PC1 (38% of variance)" : "z0 (A=1.50)",
+                method.equals("latent") ? "z1" : method.equals("pca") ? "PC2 (21% of variance)" : "z1 (A=0.75)",
                 method.equals("pca") ? List.of(0.38, 0.21) : null, x, y, lab);
         List<RunVisuals.LatentHistogram> hist = new ArrayList<>();
         for (int u = 0; u < Math.min(latent, 3); u++) {
