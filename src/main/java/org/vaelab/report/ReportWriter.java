@@ -53,7 +53,13 @@ public final class ReportWriter {
      * Renders the report of {@code sweepDirs} (results/&lt;sweep&gt;/ folders) under {@code reportsRoot} and returns
      * the path of its index.html.
      */
+    @SuppressWarnings("try") // the lock is held for the try block's duration, never read
     public static Path write(List<Path> sweepDirs, Path reportsRoot) throws IOException {
+        // Charts and pictures are drawn with Java2D; on a machine without a display AWT must not look for one.
+        // The launcher sets this too; setting it here keeps library callers (tests, other tools) safe.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         List<Path> dirs = sweepDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
         if (dirs.isEmpty()) {
             throw new IllegalArgumentException("report: give at least one results/<sweep> folder");

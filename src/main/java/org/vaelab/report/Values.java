@@ -52,7 +52,8 @@ final class Values {
             if (d == Math.rint(d) && Math.abs(d) < 1e15) {
                 return Long.toString((long) d);
             }
-            return trim(String.format(Locale.ROOT, "%.6g", d));
+            // Java's shortest round-trip form is what the user typed for every value a spec holds (0.001, 0.5).
+            return v instanceof Float f ? Float.toString(f) : Double.toString(d);
         }
         if (v instanceof Collection<?> c) {
             List<String> parts = new ArrayList<>();
