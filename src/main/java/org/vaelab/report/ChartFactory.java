@@ -248,17 +248,32 @@ public final class ChartFactory {
         Map<String, List<RunEntry>> byBeta = byBeta(done);
         int i = 0;
         for (Map.Entry<String, List<RunEntry>> e : byBeta.entrySet()) {
-            List<RunEntry> rs = new ArrayList<>(e.getValue());
-            rs.sort(Comparator.comparingInt(RunEntry::latentDim));
-            double[] x = rs.stream().mapToDouble(r -> log2(r.latentDim())).toArray();
-            double[] y = rs.stream().mapToDouble(RunEntry::testLoss).toArray();
-            style(c.addSeries(e.getKey(), x, y), Palette.category(i, byBeta.size()), SHAPES[i % SHAPES.length]);
+            // Replicates (seeds, or any other varied key) share a latent size: the line goes through their mean
+            // and each run is a small marker, instead of one line zig-zagging through all of them.
+            Map<Integer, List<Double>> bySize = new java.util.TreeMap<>();
+            for (RunEntry r : e.getValue()) {
+                bySize.computeIfAbsent(r.latentDim(), k -> new ArrayList<>()).add(r.testLoss());
+            }
+            double[] x = bySize.keySet().stream().mapToDouble(ChartFactory::log2).toArray();
+            double[] y = bySize.values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average()
+                    .orElse(Double.NaN)).toArray();
+            Color col = Palette.category(i, byBeta.size());
+            style(c.addSeries(e.getKey(), x, y), col, SHAPES[i % SHAPES.length]);
+            if (bySize.values().stream().anyMatch(l -> l.size() > 1)) {
+                double[] rx = e.getValue().stream().mapToDouble(r -> log2(r.latentDim())).toArray();
+                double[] ry = e.getValue().stream().mapToDouble(RunEntry::testLoss).toArray();
+                XYSeries runs = c.addSeries(e.getKey() + " runs", rx, ry);
+                runs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                runs.setMarker(SeriesMarkers.CIRCLE);
+                runs.setMarkerColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 110));
+                runs.setShowInLegend(false);
+            }
             i++;
         }
         c.getStyler().setMarkerSize(8);
         return Figure.svg("final-vs-latent", "Final −ELBO vs latent size",
-                "Lower is better. Runs with the same β (and other keys) share a line; replicates appear as "
-                        + "several points at one size.", c);
+                "Lower is better. One line per β; where several runs share a latent size and β (seeds, other "
+                        + "keys) the line goes through their mean and each run is a faint dot.", c);
     }
 
     /** Final active units against beta (log2 axis), one line per latent size. */
@@ -515,7 +530,6 @@ public final class ChartFactory {
         runs.stream().sorted(Comparator.comparing(r -> r.beta() == null ? 0 : r.beta()))
                 .forEach(r -> out.computeIfAbsent(several && r.beta() != null ? "β=" + Values.format(r.beta())
                         : "runs", k -> new ArrayList<>()).add(r));
-        // Other varied keys (seeds, widths) would otherwise zig-zag one line through several points per size.
         return out;
     }
 
@@ -578,7 +592,7 @@ public final class ChartFactory {
                 ? Values.format(Math.pow(2, Math.rint(d))) : "");
     }
 
-    private static double log2(double v) {
+    static double log2(double v) {
         return Math.log(v) / Math.log(2);
     }
 

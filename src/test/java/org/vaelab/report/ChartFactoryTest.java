@@ -104,6 +104,35 @@ class ChartFactoryTest {
     }
 
     @Test
+    void replicatesAreAveragedOnTheFinalMetricLine() {
+        // Two seeds per beta, four latent sizes in one sweep: stub runs in memory.
+        List<RunData> runs = new ArrayList<>();
+        int i = 0;
+        for (int latent : List.of(2, 8)) {
+            for (int seed : List.of(1, 2)) {
+                runs.add(finished(i++, latent, seed, 100.0 + latent + seed));
+            }
+        }
+        ReportModel m = ReportModel.of(List.of(new SweepData("rep", null, null, runs, List.of())));
+        XYChart c = (XYChart) ChartFactory.finalVsLatent(m).chart();
+        assertEquals(List.of("runs", "runs runs"), List.copyOf(c.getSeriesMap().keySet()));
+        double[] mean = c.getSeriesMap().get("runs").getYData();
+        assertEquals(103.5, mean[0], 1e-9);
+        assertEquals(109.5, mean[1], 1e-9);
+        assertEquals(4, c.getSeriesMap().get("runs runs").getYData().length, "every run still shown");
+    }
+
+    static RunData finished(int index, int latent, int seed, double loss) {
+        EpochMetrics e = new EpochMetrics(1, loss, loss - 10, 10, loss, loss - 10, 10, null, 1, null, 3, 1e-3, 1, 100,
+                null, null, null, null);
+        RunSummary s = new RunSummary("f" + index, "latent=" + latent + ",seed=" + seed, "rep", index, "completed",
+                Map.of("model.latent_dim", latent, "train.seed", seed),
+                Map.of("model", Map.of("latent_dim", latent), "train", Map.of("seed", seed)), 1, e, null, null, null,
+                1, null, null, null, null, null, null, null);
+        return new RunData(s, List.of(e), null, Map.of(), null, List.of());
+    }
+
+    @Test
     void inactiveUnitsComeFromTheSummary() {
         RunEntry r = run("latent_dim=8,beta=4");
         assertEquals(java.util.Set.of(4, 5, 6, 7), ChartFactory.inactive(r));

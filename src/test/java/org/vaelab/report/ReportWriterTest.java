@@ -177,6 +177,34 @@ class ReportWriterTest {
         assertTrue(e.getMessage().contains("no such sweep folder"), e.getMessage());
     }
 
+    @Test
+    void aSweepThatHasJustStartedRenders() throws Exception {
+        RunStore store = new RunStore(tmp.resolve("fresh"), "fresh");
+        store.create();
+        List<org.vaelab.spec.RunSpec> specs = List.of(
+                new org.vaelab.spec.RunSpec("a1", "beta=1", "fresh", 0, Map.of("loss.beta", 1.0),
+                        org.vaelab.spec.RunConfig.DEFAULT),
+                new org.vaelab.spec.RunSpec("a2", "beta=4", "fresh", 1, Map.of("loss.beta", 4.0),
+                        org.vaelab.spec.RunConfig.DEFAULT));
+        for (org.vaelab.spec.RunSpec r : specs) {
+            store.plan(r, SyntheticSweep.config(8, (Double) r.varied().get("loss.beta"), false));
+        }
+        Path page = ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports"));
+        String html = Files.readString(page);
+        assertTrue(html.contains("2 pending"), "status counts before any run started");
+        assertFalse(html.contains("id=\"test-loss\""), "no curves yet");
+
+        var rec = store.open(specs.get(0), SyntheticSweep.config(8, 1.0, false), "");
+        rec.updateSummary(x -> new RunSummary(x.id(), x.name(), x.sweep(), x.index(), "running", x.varied(),
+                x.config(), 0, null, null, "2024-05-01T10:00:00Z", null, 0, null, null, null, null, null, null, null));
+        rec.recordEpoch(new org.vaelab.tracking.EpochMetrics(1, 200, 190, 10, 201, 191, 10, null, 1, null, 5, 1e-3,
+                3, 100, null, null, null, null));
+        html = Files.readString(ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports")));
+        assertTrue(html.contains("1 running") && html.contains("1 pending"));
+        assertTrue(html.contains("id=\"test-loss\""), "the running run's first epoch is drawn");
+        assertTrue(html.contains("(still running)"));
+    }
+
     static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
