@@ -1,13 +1,14 @@
 package org.vaelab.data;
 
 /**
- * One mini-batch of images ready for a network.
+ * One batch of images as floats: x holds n*dim floats row-major in [0,1] (a fresh array per batch, the consumer
+ * may keep it), labels and the indices into the ImageSet.
  *
- * @param x       {@code n * dim} pixel values in [0, 1], row-major (example i is x[i*dim .. (i+1)*dim))
- * @param n       number of examples
- * @param dim     pixels per example
- * @param labels  class label per example
- * @param indices position of each example in its ImageSet
+ * @param x       {@code n * dim} pixel values in [0,1], row-major (image k is {@code x[k*dim .. (k+1)*dim)})
+ * @param n       images in this batch (the last batch of a pass may be smaller than the batch size)
+ * @param dim     pixels per image
+ * @param labels  label of each image
+ * @param indices index of each image in the {@link ImageSet} it came from
  */
 public record Batch(float[] x, int n, int dim, int[] labels, int[] indices) {
 }

@@ -1,9 +1,7 @@
 package org.vaelab.data;
 
-import java.util.Iterator;
-
-/** The batches of one pass over an ImageSet. */
-public interface BatchIterator extends Iterator<Batch> {
-    /** Number of batches this pass yields in total. */
+/** The batches of one pass over an {@link ImageSet}, with their number known up front (for progress and schedules). */
+public interface BatchIterator extends java.util.Iterator<Batch> {
+    /** Total number of batches of this pass, {@code ceil(size / batchSize)}, including those already returned. */
     int batches();
 }

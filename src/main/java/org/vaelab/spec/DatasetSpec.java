@@ -1,9 +1,11 @@
 package org.vaelab.spec;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Where the data comes from and how it is prepared.
+ * Where the data comes from and how it is prepared. The constructor checks each field; combinations
+ * (idx needs a path, ...) are checked by {@link RunConfig#problems()}.
  *
  * @param name       mnist, fashion-mnist or idx
  * @param path       folder of IDX files (required for idx; optional override for the others), or null
@@ -19,6 +21,12 @@ public record DatasetSpec(DatasetName name, String path, Integer subset, Integer
             new DatasetSpec(DatasetName.MNIST, null, null, null, null, Binarize.NONE, false);
 
     public DatasetSpec {
+        Objects.requireNonNull(name, "dataset.name");
+        Objects.requireNonNull(binarize, "dataset.binarize");
+        SpecKeys.require("dataset.path", path);
+        SpecKeys.require("dataset.subset", subset);
+        SpecKeys.require("dataset.test_subset", testSubset);
         classes = classes == null ? null : List.copyOf(classes);
+        SpecKeys.require("dataset.classes", classes);
     }
 }

@@ -9,4 +9,10 @@ package org.vaelab.spec;
  */
 public record EvalSpec(double activeUnitThreshold, int loglikSamples, int loglikSubset) {
     public static final EvalSpec DEFAULT = new EvalSpec(0.01, 1000, 1000);
+
+    public EvalSpec {
+        SpecKeys.require("eval.active_unit_threshold", activeUnitThreshold);
+        SpecKeys.require("eval.loglik_samples", loglikSamples);
+        SpecKeys.require("eval.loglik_subset", loglikSubset);
+    }
 }

@@ -1,6 +1,7 @@
 package org.vaelab.spec;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Encoder/decoder architecture.
@@ -18,7 +19,13 @@ public record ModelSpec(NetKind encoder, NetKind decoder, List<Integer> hidden, 
             List.of(32, 64), Activation.RELU, 32);
 
     public ModelSpec {
+        Objects.requireNonNull(encoder, "model.encoder");
+        Objects.requireNonNull(decoder, "model.decoder");
+        Objects.requireNonNull(activation, "model.activation");
         hidden = List.copyOf(hidden);
         channels = List.copyOf(channels);
+        SpecKeys.require("model.hidden", hidden);
+        SpecKeys.require("model.channels", channels);
+        SpecKeys.require("model.latent_dim", latentDim);
     }
 }

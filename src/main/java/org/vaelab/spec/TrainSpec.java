@@ -1,5 +1,7 @@
 package org.vaelab.spec;
 
+import java.util.Objects;
+
 /**
  * Optimisation settings.
  *
@@ -14,4 +16,13 @@ package org.vaelab.spec;
 public record TrainSpec(int epochs, int batchSize, Optimizer optimizer, double learningRate, Double gradClip,
                         long seed, Device device) {
     public static final TrainSpec DEFAULT = new TrainSpec(10, 128, Optimizer.ADAM, 0.001, null, 42L, Device.CPU);
+
+    public TrainSpec {
+        Objects.requireNonNull(optimizer, "train.optimizer");
+        Objects.requireNonNull(device, "train.device");
+        SpecKeys.require("train.epochs", epochs);
+        SpecKeys.require("train.batch_size", batchSize);
+        SpecKeys.require("train.learning_rate", learningRate);
+        SpecKeys.require("train.grad_clip", gradClip);
+    }
 }

@@ -1,5 +1,7 @@
 package org.vaelab.spec;
 
+import java.util.Objects;
+
 /**
  * KL warm-up schedule.
  *
@@ -10,4 +12,11 @@ package org.vaelab.spec;
  */
 public record WarmupSpec(WarmupSchedule schedule, int epochs, int cycles, double ratio) {
     public static final WarmupSpec DEFAULT = new WarmupSpec(WarmupSchedule.NONE, 0, 4, 0.5);
+
+    public WarmupSpec {
+        Objects.requireNonNull(schedule, "loss.warmup.schedule");
+        SpecKeys.require("loss.warmup.epochs", epochs);
+        SpecKeys.require("loss.warmup.cycles", cycles);
+        SpecKeys.require("loss.warmup.ratio", ratio);
+    }
 }

