@@ -60,7 +60,6 @@ class KeyFamiliesTest {
         Map<String, RunConfig> v = new LinkedHashMap<>();
         v.put("model.latent_dim", with(base, model(m.encoder(), m.decoder(), m.hidden(), m.channels(), m.activation(), 3)));
         v.put("model.hidden", with(base, model(m.encoder(), m.decoder(), List.of(24, 16), m.channels(), m.activation(), 4)));
-        v.put("model.hidden []", with(base, model(m.encoder(), m.decoder(), List.of(), m.channels(), m.activation(), 4)));
         v.put("model.activation", with(base, model(m.encoder(), m.decoder(), m.hidden(), m.channels(), Activation.TANH, 4)));
         v.put("model.activation elu", with(base, model(m.encoder(), m.decoder(), m.hidden(), m.channels(), Activation.ELU, 4)));
         v.put("model.activation leaky", with(base, model(m.encoder(), m.decoder(), m.hidden(), m.channels(), Activation.LEAKY_RELU, 4)));
