@@ -58,16 +58,11 @@ public final class SameDiffGradientStep implements GradientStep {
                     + java.util.Arrays.toString(eps.shape()));
         }
         if (n == 1) {
-            // SameDiff M2.1 cannot backprop a batch of one example: the bias gradients reduce a length-1
-            // dimension and throw. The example twice, with the same noise, has exactly the same mean loss
-            // and the same gradients (notebook 004 trains with batch size 1).
-            x = Nd4j.concat(0, x, x);
-            INDArray e2 = Nd4j.create(eps.dataType(), 2L * samples, latent);
-            for (int k = 0; k < samples; k++) {
-                e2.putRow(2L * k, eps.getRow(k));
-                e2.putRow(2L * k + 1, eps.getRow(k));
-            }
-            eps = e2;
+            // SameDiff M2.1 cannot run a batch of one example (relu_layer refuses [1, n] inputs; bias
+            // gradients reduce a length-1 dimension and throw). The example twice, with the same noise, has
+            // exactly the same mean loss and the same gradients (notebook 004 trains with batch size 1).
+            x = VaeModel.twice(x, 1);
+            eps = VaeModel.twice(eps, samples);
         }
         beta.assign(betaValue);
         feed.put(GraphNames.X, x);

@@ -21,6 +21,7 @@ public final class VaeGraphs {
      * lets one flat optimiser step update every graph. Graphs are used from one thread only.
      */
     static SameDiff sharing(Parameters params) {
+        SameDiffNoise.suppress();
         SameDiff sd = SameDiff.create();
         sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
         return sd;

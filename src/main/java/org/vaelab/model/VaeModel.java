@@ -127,13 +127,15 @@ public final class VaeModel implements AutoCloseable {
         List<String> outs = reconstruction == Reconstruction.MSE
                 ? List.of(GraphNames.MU, GraphNames.LOGVAR, GraphNames.RECON_ROWS, GraphNames.SQERR_ROWS)
                 : List.of(GraphNames.MU, GraphNames.LOGVAR, GraphNames.RECON_ROWS);
+        boolean one = x.size(0) == 1;
         Map<String, INDArray> feed = new HashMap<>();
-        feed.put(GraphNames.X, x);
-        feed.put(GraphNames.EPS, eps);
+        feed.put(GraphNames.X, one ? twice(x, 1) : x);
+        feed.put(GraphNames.EPS, one ? twice(eps, 1) : eps);
         Map<String, INDArray> o = evalGraph().output(feed, outs);
-        BatchEvaluation r = new BatchEvaluation(o.get(GraphNames.RECON_ROWS).toDoubleVector(),
-                reconstruction == Reconstruction.MSE ? o.get(GraphNames.SQERR_ROWS).toDoubleVector() : null,
-                o.get(GraphNames.MU).toDoubleMatrix(), o.get(GraphNames.LOGVAR).toDoubleMatrix());
+        int n = (int) x.size(0);
+        BatchEvaluation r = new BatchEvaluation(first(o.get(GraphNames.RECON_ROWS).toDoubleVector(), n),
+                reconstruction == Reconstruction.MSE ? first(o.get(GraphNames.SQERR_ROWS).toDoubleVector(), n) : null,
+                first(o.get(GraphNames.MU).toDoubleMatrix(), n), first(o.get(GraphNames.LOGVAR).toDoubleMatrix(), n));
         o.values().forEach(INDArray::close);
         return r;
     }
@@ -156,7 +158,8 @@ public final class VaeModel implements AutoCloseable {
             int m = Math.min(CHUNK, n - s);
             try (INDArray xa = rowsOf(x, s, m)) {
                 // only the encoder runs: SameDiff executes just what the requested outputs need
-                Map<String, INDArray> o = evalGraph().output(Map.of(GraphNames.X, xa), GraphNames.MU, GraphNames.LOGVAR);
+                Map<String, INDArray> o = evalGraph().output(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa),
+                        GraphNames.MU, GraphNames.LOGVAR);
                 System.arraycopy(o.get(GraphNames.MU).toDoubleMatrix(), 0, mu, s, m);
                 System.arraycopy(o.get(GraphNames.LOGVAR).toDoubleMatrix(), 0, lv, s, m);
                 o.values().forEach(INDArray::close);
@@ -180,7 +183,8 @@ public final class VaeModel implements AutoCloseable {
                 part[i] = z[s + i];
             }
             try (INDArray za = Nd4j.createFromArray(part).castTo(params.dataType())) {
-                INDArray img = decodeGraph().outputSingle(Map.of(GraphNames.Z_IN, za), GraphNames.X_MEAN);
+                INDArray img = decodeGraph().outputSingle(Map.of(GraphNames.Z_IN, m == 1 ? twice(za, 1) : za),
+                        GraphNames.X_MEAN);
                 float[][] f = img.toFloatMatrix();
                 System.arraycopy(f, 0, out, s, m);
                 img.close();
@@ -224,8 +228,9 @@ public final class VaeModel implements AutoCloseable {
                     }
                     try (INDArray eps = Nd4j.createFromArray(noise).castTo(params.dataType()).reshape(k * m, d);
                          INDArray beta = Nd4j.scalar(params.dataType(), 1.0)) {
-                        INDArray lw = g.outputSingle(Map.of(GraphNames.X, xa, GraphNames.EPS, eps,
-                                GraphNames.BETA, beta), GraphNames.LOG_WEIGHTS); // [k, m]
+                        INDArray lw = g.outputSingle(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
+                                GraphNames.EPS, m == 1 ? twice(eps, k) : eps, GraphNames.BETA, beta),
+                                GraphNames.LOG_WEIGHTS); // [k, m] (or [k, 2] for m = 1: column 0 is used)
                         double[][] w = lw.toDoubleMatrix();
                         for (int kk = 0; kk < k; kk++) {
                             for (int i = 0; i < m; i++) {
@@ -238,6 +243,28 @@ public final class VaeModel implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * A batch of one example, doubled: SameDiff M2.1's fused relu_layer refuses a [1, n] input ("Op validation
+     * failed"). {@code a} holds {@code samples} rows for the one example; the result holds each row twice, in the
+     * sample-major layout of two examples (rows 2k and 2k+1 are sample k).
+     */
+    static INDArray twice(INDArray a, int samples) {
+        INDArray out = Nd4j.create(a.dataType(), 2L * samples, a.size(1));
+        for (int k = 0; k < samples; k++) {
+            out.putRow(2L * k, a.getRow(k));
+            out.putRow(2L * k + 1, a.getRow(k));
+        }
+        return out;
+    }
+
+    private static double[] first(double[] v, int n) {
+        return v.length == n ? v : java.util.Arrays.copyOf(v, n);
+    }
+
+    private static double[][] first(double[][] v, int n) {
+        return v.length == n ? v : java.util.Arrays.copyOf(v, n);
     }
 
     /** Rows {@code start .. start+m} of a row-major float array as a fresh [m, D] array of the model's type. */

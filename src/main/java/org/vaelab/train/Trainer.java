@@ -197,6 +197,22 @@ public final class Trainer {
         }
     }
 
+    /**
+     * The model a run saved in {@code checkpoint} (e.g. checkpoints/final.ckpt), for reports: reconstructions,
+     * samples, latent plots. Close it when done.
+     */
+    public static VaeModel loadModel(RunConfig cfg, int rows, int cols, Path checkpoint) throws IOException {
+        VaeModel m = VaeModel.create(cfg.model(), cfg.loss(), rows, cols, DataType.FLOAT,
+                new RunSeeds(cfg.train().seed()).weights());
+        try {
+            load(checkpoint, m);
+            return m;
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
     /** Loads the parameters of a checkpoint file (e.g. {@link Checkpoint#FINAL}) into {@code model}. */
     public static void load(Path checkpoint, VaeModel model) throws IOException {
         Checkpoint c = Checkpoint.read(checkpoint)

@@ -1,6 +1,8 @@
 package org.vaelab.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -89,6 +91,28 @@ class GradientStepTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> vae.gradientStep()
                     .compute(Nd4j.rand(DataType.DOUBLE, 4, 36), Nd4j.rand(DataType.DOUBLE, 4, 2), 1));
             assertEquals("eps: expected [12, 2], got [4, 2]", e.getMessage());
+        }
+    }
+
+    @Test
+    void singleExamplesWorkThroughEveryEntryPointWithTheFusedReluLayer() {
+        ModelSpec m = new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(8), List.of(2), Activation.RELU, 2);
+        try (VaeModel vae = VaeModel.create(VaeArchitecture.of(m, 3, 3),
+                new Objective(Reconstruction.BCE, 3, Estimator.IWAE, 0), DataType.DOUBLE, 2)) {
+            float[] x = {0, 1, 0.5f, 0.2f, 0, 1, 1, 0, 0.3f, 0.9f, 0.1f, 0, 0, 1, 0.5f, 0.2f, 0.7f, 0};
+            float[] one = java.util.Arrays.copyOf(x, 9);
+            // one example alone gives what it gives inside a batch of two
+            assertArrayEquals(vae.encode(x, 2).mu()[0], vae.encode(one, 1).mu()[0], 1e-12);
+            assertArrayEquals(vae.decode(new double[][]{{0.1, -0.2}, {1, 1}})[0],
+                    vae.decode(new double[][]{{0.1, -0.2}})[0], 1e-6f);
+            double[][] lw = vae.logWeights(one, 1, 4, 9);
+            assertEquals(4, lw[0].length);
+            INDArray xa = Nd4j.createFromArray(new float[][]{one}).castTo(DataType.DOUBLE);
+            VaeModel.BatchEvaluation e = vae.evaluate(xa, Nd4j.zeros(DataType.DOUBLE, 1, 2));
+            assertEquals(1, e.recon().length);
+            assertEquals(1, e.mu().length);
+            GradientStep.Values v = vae.gradientStep().compute(xa, Nd4j.randn(DataType.DOUBLE, 3, 2), 1.0);
+            assertTrue(Double.isFinite(v.loss()));
         }
     }
 }

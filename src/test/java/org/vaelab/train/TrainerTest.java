@@ -212,4 +212,40 @@ class TrainerTest {
             }
         }
     }
+
+    @Test
+    void theFinalModelReloadsAndGivesTestLogWeights(@TempDir Path dir) throws IOException {
+        RunConfig c = tiny();
+        c = new RunConfig(c.dataset(), c.model(), c.loss(), c.train(), new org.vaelab.spec.EvalSpec(0.01, 20, 7));
+        float[][] before;
+        float[] x = new float[144];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (DATA.test().pixels()[i] & 0xff) / 255f;
+        }
+        try (TrainResult r = new Trainer().train(spec(c), DATA, recorder(dir, c), TrainingListener.NONE)) {
+            before = r.model().reconstruct(x, 1);
+        }
+        try (VaeModel m = Trainer.loadModel(c, 12, 12, dir.resolve("test/run1/checkpoints/final.ckpt"))) {
+            assertArrayEquals(before[0], m.reconstruct(x, 1)[0]);
+            ImportanceWeights w = ImportanceWeights.onTestSet(m, DATA.test(), c);
+            assertEquals(7, w.logWeights().length);
+            assertEquals(20, w.logWeights()[0].length);
+            assertEquals(DATA.test().labels()[6], w.labels()[6]);
+            // reproducible: same seed, same weights
+            assertArrayEquals(w.logWeights()[3], ImportanceWeights.onTestSet(m, DATA.test(), c).logWeights()[3]);
+        }
+    }
+
+    @Test
+    void batchesAndTestSetsOfOneExampleWork(@TempDir Path dir) throws IOException {
+        RunConfig c = tiny();
+        TrainSpec t = c.train();
+        c = with(c, new TrainSpec(2, 1, t.optimizer(), t.learningRate(), null, t.seed(), t.device()));
+        org.vaelab.data.DataSplit small = SyntheticDigits.split(5, 1, TrainerFixtures.SIDE, 5);
+        try (TrainResult r = new Trainer().train(spec(c), small, recorder(dir, c), TrainingListener.NONE)) {
+            assertEquals(RunStatus.COMPLETED, r.status());
+            assertEquals(2, r.epochs().size());
+            assertTrue(Double.isFinite(r.last().testLoss()));
+        }
+    }
 }
