@@ -26,6 +26,15 @@ public final class AdamOptimizer implements AutoCloseable {
     }
 
     /**
+     * The L2 norm of a contiguous vector, as sqrt(BLAS dot(g, g)): INDArray.norm2Number() took 0.7-1.1 ms on
+     * the 570k-parameter seed model against 0.03 ms for the dot (M2.1, one thread), a tenth of a whole step.
+     * NaN or infinite entries make it NaN or infinite, which is what the divergence guard looks for.
+     */
+    public static double norm(INDArray g) {
+        return Math.sqrt(Nd4j.getBlasWrapper().level1().dot(g.length(), 1.0, g, g));
+    }
+
+    /**
      * Clips {@code grad} in place to global norm {@code maxNorm} (when not null): scaled by
      * maxNorm / (norm + 1e-6) when that is below 1, as PyTorch does.
      *

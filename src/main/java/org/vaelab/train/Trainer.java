@@ -143,7 +143,7 @@ public final class Trainer {
 
                     GradientStep.Values v = gs.compute(buf.x, buf.eps, beta);
                     INDArray grads = gs.gradients();
-                    double norm = grads.norm2Number().doubleValue();
+                    double norm = AdamOptimizer.norm(grads);
                     batch++;
                     if (!Double.isFinite(v.loss()) || !Double.isFinite(norm)) {
                         String what = !Double.isFinite(v.loss()) ? "loss is " + v.loss()

@@ -2,6 +2,7 @@ package org.vaelab.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -67,5 +68,12 @@ class AdamOptimizerTest {
             b.step(pb, Nd4j.createFromArray(new float[][]{{0.1f, 0.2f}}), 1);
             assertArrayEquals(pa.toFloatVector(), pb.toFloatVector(), 0f);
         }
+    }
+
+    @Test
+    void normIsTheL2NormAndPropagatesNaN() {
+        assertEquals(13.0, AdamOptimizer.norm(Nd4j.createFromArray(new float[][]{{3, 4, 12}})), 1e-6);
+        assertTrue(Double.isNaN(AdamOptimizer.norm(Nd4j.createFromArray(new float[][]{{3, Float.NaN, 12}}))));
+        assertTrue(Double.isInfinite(AdamOptimizer.norm(Nd4j.createFromArray(new float[][]{{3, Float.POSITIVE_INFINITY}}))));
     }
 }

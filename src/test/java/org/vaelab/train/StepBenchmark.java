@@ -72,7 +72,7 @@ public final class StepBenchmark {
             t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
                 gs.compute(x, eps, 1.0);
-                double norm = gs.gradients().norm2Number().doubleValue();
+                double norm = AdamOptimizer.norm(gs.gradients());
                 AdamOptimizer.clip(gs.gradients(), norm, null);
                 adam.step(p, gs.gradients(), step++);
             }
