@@ -1,0 +1,97 @@
+package org.vaelab.model;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * {@link GradientStep} on SameDiff's {@code calculateGradientsAndOutputs}: one call gives the loss values and
+ * every parameter gradient; the gradients are copied into one flat buffer for the optimiser. (SameDiff's own
+ * {@code fit} has no global-norm clipping and hides its updater state, hence this route.)
+ */
+public final class SameDiffGradientStep implements GradientStep {
+    private static final List<String> OUTPUTS = List.of(GraphNames.LOSS, GraphNames.RECON, GraphNames.KL);
+
+    private final SameDiff sd;
+    private final List<String> names;
+    private final INDArray[] gradViews;
+    private final INDArray grads;
+    private final INDArray beta;
+    private final Map<String, INDArray> feed = new HashMap<>();
+    private final int dim;
+    private final int latent;
+    private final int samples;
+
+    /** A step for the objective graph {@code sd} built over {@code params}. */
+    public SameDiffGradientStep(SameDiff sd, Parameters params, VaeArchitecture arch, int samples) {
+        this.sd = sd;
+        this.names = params.names();
+        this.grads = Nd4j.create(params.dataType(), 1, params.size());
+        this.gradViews = new INDArray[names.size()];
+        long off = 0;
+        int i = 0;
+        for (Parameters.Param p : params.list()) {
+            gradViews[i++] = grads.get(NDArrayIndex.point(0), NDArrayIndex.interval(off, off + p.length()))
+                    .reshape('c', p.shape());
+            off += p.length();
+        }
+        this.beta = Nd4j.scalar(params.dataType(), 0.0);
+        this.dim = arch.dim();
+        this.latent = arch.latentDim();
+        this.samples = samples;
+    }
+
+    @Override
+    public Values compute(INDArray x, INDArray eps, double betaValue) {
+        // placeholder shapes are not checked by SameDiff: a wrong eps would broadcast silently
+        long n = x.size(0);
+        if (x.rank() != 2 || x.size(1) != dim) {
+            throw new IllegalArgumentException("x: expected [n, " + dim + "], got " + java.util.Arrays.toString(x.shape()));
+        }
+        if (eps.rank() != 2 || eps.size(0) != samples * n || eps.size(1) != latent) {
+            throw new IllegalArgumentException("eps: expected [" + samples * n + ", " + latent + "], got "
+                    + java.util.Arrays.toString(eps.shape()));
+        }
+        if (n == 1) {
+            // SameDiff M2.1 cannot run a batch of one example (relu_layer refuses [1, n] inputs; bias
+            // gradients reduce a length-1 dimension and throw). The example twice, with the same noise, has
+            // exactly the same mean loss and the same gradients (notebook 004 trains with batch size 1).
+            x = VaeModel.twice(x, 1);
+            eps = VaeModel.twice(eps, samples);
+        }
+        beta.assign(betaValue);
+        feed.put(GraphNames.X, x);
+        feed.put(GraphNames.EPS, eps);
+        feed.put(GraphNames.BETA, beta);
+        OutAndGrad og = sd.calculateGradientsAndOutputs(feed, OUTPUTS, names);
+        Map<String, INDArray> g = og.getGradients();
+        for (int i = 0; i < gradViews.length; i++) {
+            INDArray gi = g.get(names.get(i));
+            gradViews[i].assign(gi);
+            gi.close(); // release native memory now instead of at the next GC
+        }
+        Map<String, INDArray> o = og.getOutputs();
+        Values v = new Values(o.get(GraphNames.LOSS).getDouble(0), o.get(GraphNames.RECON).getDouble(0),
+                o.get(GraphNames.KL).getDouble(0));
+        for (INDArray a : o.values()) {
+            a.close();
+        }
+        return v;
+    }
+
+    @Override
+    public INDArray gradients() {
+        return grads;
+    }
+
+    @Override
+    public void close() {
+        grads.close();
+        beta.close();
+    }
+}

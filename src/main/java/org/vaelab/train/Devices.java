@@ -1,0 +1,38 @@
+package org.vaelab.train;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.vaelab.spec.Device;
+
+/** Checks that the ND4J backend on the class path is the one train.device asks for. */
+public final class Devices {
+    private Devices() {
+    }
+
+    /** The loaded backend's name, e.g. {@code CpuBackend} or {@code JCublasBackend}. */
+    public static String backend() {
+        return Nd4j.getBackend().getClass().getSimpleName();
+    }
+
+    /** Whether the loaded backend is a CUDA one. */
+    public static boolean cudaLoaded() {
+        return backend().toLowerCase(java.util.Locale.ROOT).contains("cublas")
+                || backend().toLowerCase(java.util.Locale.ROOT).contains("cuda");
+    }
+
+    /** Throws {@link UnsupportedDeviceException} when {@code device} is not what this build runs on. */
+    public static void require(Device device) {
+        require(device, cudaLoaded());
+    }
+
+    static void require(Device device, boolean cuda) {
+        if (device == Device.CUDA && !cuda) {
+            throw new UnsupportedDeviceException("train.device: cuda, but this vaelab was built with ND4J's CPU"
+                    + " backend; build the CUDA one with `mvn -Pcuda package` (needs CUDA 11.6 and cuDNN; untested"
+                    + " on our machines) or set train.device: cpu");
+        }
+        if (device == Device.CPU && cuda) {
+            throw new UnsupportedDeviceException("train.device: cpu, but this vaelab was built with ND4J's CUDA"
+                    + " backend; set train.device: cuda or rebuild without -Pcuda");
+        }
+    }
+}

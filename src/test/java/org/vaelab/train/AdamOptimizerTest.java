@@ -1,0 +1,79 @@
+package org.vaelab.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class AdamOptimizerTest {
+
+    /** PyTorch's Adam, written out (Kingma and Ba 2015, algorithm 1). */
+    private static double[] reference(double[] p, double[][] grads, double lr) {
+        double[] m = new double[p.length];
+        double[] v = new double[p.length];
+        double[] q = p.clone();
+        for (int t = 1; t <= grads.length; t++) {
+            for (int i = 0; i < p.length; i++) {
+                double g = grads[t - 1][i];
+                m[i] = 0.9 * m[i] + 0.1 * g;
+                v[i] = 0.999 * v[i] + 0.001 * g * g;
+                double mh = m[i] / (1 - Math.pow(0.9, t));
+                double vh = v[i] / (1 - Math.pow(0.999, t));
+                q[i] -= lr * mh / (Math.sqrt(vh) + 1e-8);
+            }
+        }
+        return q;
+    }
+
+    @Test
+    void threeStepsMatchTheAlgorithm() {
+        double[] p0 = {0.5, -1.0, 2.0};
+        double[][] grads = {{0.1, -3.0, 0.05}, {0.2, 1.0, 1e-3}, {-0.4, 0.5, 2.0}};
+        try (AdamOptimizer adam = new AdamOptimizer(3, DataType.DOUBLE, 0.01)) {
+            INDArray p = Nd4j.createFromArray(new double[][]{p0});
+            for (int t = 0; t < grads.length; t++) {
+                adam.step(p, Nd4j.createFromArray(new double[][]{grads[t]}), t);
+            }
+            // ND4J adds epsilon to sqrt(v) before the bias correction, PyTorch after: the two differ only when
+            // sqrt(v) is within a few orders of epsilon (gradients ~1e-6 and below)
+            assertArrayEquals(reference(p0, grads, 0.01), p.toDoubleVector(), 1e-6); // 1e-4 of a step
+        }
+    }
+
+    @Test
+    void clippingScalesToTheMaximumNormOnlyWhenAbove() {
+        INDArray g = Nd4j.createFromArray(new double[][]{{3, 4}});
+        AdamOptimizer.clip(g, 5.0, 1.0);
+        assertEquals(1.0, g.norm2Number().doubleValue(), 1e-6);
+        INDArray h = Nd4j.createFromArray(new double[][]{{0.3, 0.4}});
+        AdamOptimizer.clip(h, 0.5, 1.0);
+        assertArrayEquals(new double[]{0.3, 0.4}, h.toDoubleVector(), 0);
+        AdamOptimizer.clip(g, 5.0, null);
+    }
+
+    @Test
+    void stateRoundTrips() {
+        try (AdamOptimizer a = new AdamOptimizer(2, DataType.FLOAT, 0.1);
+             AdamOptimizer b = new AdamOptimizer(2, DataType.FLOAT, 0.1)) {
+            INDArray pa = Nd4j.createFromArray(new float[][]{{1, 2}});
+            INDArray pb = pa.dup();
+            a.step(pa, Nd4j.createFromArray(new float[][]{{0.5f, -0.5f}}), 0);
+            b.restore(a.state().toFloatVector());
+            pb.assign(pa);
+            a.step(pa, Nd4j.createFromArray(new float[][]{{0.1f, 0.2f}}), 1);
+            b.step(pb, Nd4j.createFromArray(new float[][]{{0.1f, 0.2f}}), 1);
+            assertArrayEquals(pa.toFloatVector(), pb.toFloatVector(), 0f);
+        }
+    }
+
+    @Test
+    void normIsTheL2NormAndPropagatesNaN() {
+        assertEquals(13.0, AdamOptimizer.norm(Nd4j.createFromArray(new float[][]{{3, 4, 12}})), 1e-6);
+        assertTrue(Double.isNaN(AdamOptimizer.norm(Nd4j.createFromArray(new float[][]{{3, Float.NaN, 12}}))));
+        assertTrue(Double.isInfinite(AdamOptimizer.norm(Nd4j.createFromArray(new float[][]{{3, Float.POSITIVE_INFINITY}}))));
+    }
+}
