@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -208,17 +207,6 @@ public final class ReportWriter {
             return;
         }
         AtomicFiles.write(file, bytes);
-        readableByAll(file);
-    }
-
-    /**
-     * AtomicFiles' temporary files are created owner-only (0600) and keep that mode after the rename; a report
-     * is meant to be served or shared, so its files are made world-readable (0644) where POSIX modes exist.
-     */
-    private static void readableByAll(Path file) throws IOException {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        }
     }
 
     /** Deletes pages and images of runs or figures that no longer exist; leaves anything else alone. */
