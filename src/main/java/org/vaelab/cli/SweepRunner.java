@@ -32,6 +32,8 @@ import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.Devices;
+import org.vaelab.train.LatentDiagnostics;
+import org.vaelab.train.RunFinisher;
 import org.vaelab.train.UnsupportedDeviceException;
 import org.vaelab.train.TrainResult;
 import org.vaelab.train.Trainer;
@@ -183,7 +185,7 @@ final class SweepRunner {
         int runNo = run.index() + 1;
         TrainResult result;
         try {
-            result = new Trainer().train(run, data, rec, new TrainingListener() {
+            result = new Trainer(new LatentDiagnostics(run.config())).train(run, data, rec, new TrainingListener() {
                 private final long t0 = System.nanoTime();
                 private int firstEpoch = -1;
 
@@ -213,6 +215,15 @@ final class SweepRunner {
             rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, cause, Instant.now().toString(), secs));
             sink.event("FAILED " + label + ": " + cause);
             return;
+        }
+        try (result) {
+            String loglik = RunFinisher.finish(result, run.config(), data, rec);
+            if (loglik != null) {
+                sink.event(label + ": " + loglik);
+            }
+        } catch (RuntimeException e) {
+            // The run itself is done and recorded; a failing end-of-run diagnostic must not lose it.
+            sink.event("warning: " + label + ": verdict/log-likelihood not computed: " + e.getMessage());
         }
         double secs = before + Duration.between(started, Instant.now()).toMillis() / 1000.0;
         rec.updateSummary(s -> s.withEnd(result.status(), result.cause(), Instant.now().toString(), secs));

@@ -13,6 +13,7 @@ public final class RunSeeds {
     private static final long EVAL_NOISE = 4;
     private static final long EVAL_DATA = 5;
     private static final long LOGLIK = 6;
+    private static final long DIAGNOSTICS = 7;
 
     private final long root;
 
@@ -65,5 +66,10 @@ public final class RunSeeds {
     /** Importance samples of the final log-likelihood estimate. */
     public long loglik() {
         return derive(LOGLIK, 0);
+    }
+
+    /** Subset and noise of epoch {@code epoch}'s diagnostics (the mutual-information estimate). */
+    public long diagnostics(int epoch) {
+        return derive(DIAGNOSTICS, epoch);
     }
 }

@@ -1,0 +1,32 @@
+package org.vaelab.train;
+
+import org.vaelab.diagnostics.EpochDiagnostics;
+import org.vaelab.spec.RunConfig;
+import org.vaelab.tracking.EpochMetrics;
+
+/**
+ * The per-epoch diagnostics of a run (active units, unit activity, collapsed dimensions, mutual information),
+ * computed from the test-set posterior the trainer already evaluated, so they cost no extra model pass.
+ */
+public final class LatentDiagnostics implements org.vaelab.train.EpochDiagnostics {
+    private final double threshold;
+    private final RunSeeds seeds;
+
+    /** Diagnostics with the run's active-unit threshold and seeds. */
+    public LatentDiagnostics(RunConfig cfg) {
+        this.threshold = cfg.eval().activeUnitThreshold();
+        this.seeds = new RunSeeds(cfg.train().seed());
+    }
+
+    @Override
+    public EpochMetrics apply(EpochMetrics m, TestEvaluation ev) {
+        if (ev.mu().length < 2) {
+            return m;
+        }
+        EpochDiagnostics d = EpochDiagnostics.compute(ev.mu(), ev.logvar(), threshold, seeds.diagnostics(m.epoch()));
+        return new EpochMetrics(m.epoch(), m.trainLoss(), m.trainRecon(), m.trainKl(), m.testLoss(), m.testRecon(),
+                m.testKl(), m.testSquaredError(), m.beta(), m.klPerDim(), m.gradNorm(), m.learningRate(),
+                m.epochSeconds(), m.trainSamplesPerSecond(), d.activeUnits(), d.unitActivity(), d.collapsedDims(),
+                d.mutualInfo());
+    }
+}
