@@ -26,6 +26,8 @@ final class SpecBinder {
     private final Map<String, Object> base = new LinkedHashMap<>(SpecKeys.defaults());
     /** Base keys the tree sets to something other than the default. */
     private final Set<String> explicit = new LinkedHashSet<>();
+    /** Base keys the tree states at all, default value or not. */
+    private final Set<String> stated = new HashSet<>();
 
     /** One swept key: its values in file order ({@link SpecKeys#INVALID} where binding failed). */
     private record Varied(String source, String key, List<Object> values) {
@@ -199,6 +201,7 @@ final class SpecBinder {
                 unknownKey(path, key);
                 continue;
             }
+            stated.add(child);
             Object x = SpecKeys.bind(leaf, e.getValue(), child, problems);
             if (x == SpecKeys.INVALID) {
                 bad.add(child);
@@ -503,9 +506,14 @@ final class SpecBinder {
             }
             more = advance(odometer, valid);
         }
+        Set<String> swept = new HashSet<>();
+        concat(grid, zip).forEach(v -> swept.add(v.key()));
         for (SpecKeys.Conditional c : SpecKeys.CONDITIONALS) {
+            // Only a switch never stated is a forgotten one: a spec that says schedule: cyclical and keeps
+            // warmup.epochs chose to (a run's resolved spec.yaml states every key and must load back).
             if (active.contains(c.path()) || bad.contains(c.path()) || skip.contains(c.path()) || zipRows.isEmpty()
-                    || c.dependsOn().stream().anyMatch(k -> bad.contains(k) || badSwept.contains(k) || skip.contains(k))) {
+                    || c.dependsOn().stream().anyMatch(k -> stated.contains(k) || swept.contains(k)
+                    || bad.contains(k) || badSwept.contains(k) || skip.contains(k))) {
                 continue;
             }
             for (Varied v : concat(grid, zip)) {

@@ -106,7 +106,7 @@ final class SpecKeys {
             new Leaf("dataset.dequantize", Kind.BOOL, false, null, null, false, false, c -> c.dataset().dequantize()),
             choice("model.encoder", NetKind.class, c -> c.model().encoder()),
             choice("model.decoder", NetKind.class, c -> c.model().decoder()),
-            new Leaf("model.hidden", Kind.INT_LIST, false, null, Range.atLeast(1), true, false, c -> c.model().hidden()),
+            new Leaf("model.hidden", Kind.INT_LIST, false, null, Range.atLeast(1), false, false, c -> c.model().hidden()),
             new Leaf("model.channels", Kind.INT_LIST, false, null, Range.atLeast(1), true, false,
                     c -> c.model().channels()),
             choice("model.activation", Activation.class, c -> c.model().activation()),
@@ -139,7 +139,8 @@ final class SpecKeys {
 
     /**
      * Keys that only act under another key's setting. Setting one to a non-default value while no run
-     * enables it is almost always a forgotten switch (warmup epochs without schedule: linear), so it is an error.
+     * enables it and the switch is never stated is a forgotten switch (warmup epochs without
+     * schedule: linear), so it is an error.
      */
     static final List<Conditional> CONDITIONALS = List.of(
             new Conditional("loss.warmup.epochs", SCHEDULE, v -> "linear".equals(v.get("loss.warmup.schedule")),

@@ -9,11 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Whole-file writes that a reader never sees half done: the bytes go to a temporary file in the same folder,
  * are forced to disk, and the file is then renamed over the target in one atomic step. A kill at any moment
- * leaves either the previous version or the new one.
+ * leaves either the previous version or the new one. Files end up rw-r--r--.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -31,6 +32,10 @@ public final class AtomicFiles {
                     ch.write(buf);
                 }
                 ch.force(true);
+            }
+            // createTempFile makes owner-only files; results and reports are meant to be read by others too.
+            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -21,6 +21,7 @@ public final class RunRecorder {
     static final String PROVENANCE = "provenance.json";
     static final String SPEC = "spec.yaml";
     static final String CHECKPOINTS = "checkpoints";
+    static final String VISUALS = "visuals.json";
 
     private final Path dir;
     private final List<EpochMetrics> epochs;
@@ -79,6 +80,14 @@ public final class RunRecorder {
     /** Writes provenance.json (what produced these results). */
     public void writeProvenance(Map<String, Object> provenance) throws IOException {
         AtomicFiles.writeString(dir.resolve(PROVENANCE), Json.pretty(provenance));
+    }
+
+    /**
+     * Writes visuals.json (the trained model's pictures for the report). One compact line: it holds base64
+     * images and coordinate lists that indentation would only inflate.
+     */
+    public void writeVisuals(RunVisuals visuals) throws IOException {
+        AtomicFiles.writeString(dir.resolve(VISUALS), Json.line(visuals) + "\n");
     }
 
     private void writeMetrics() throws IOException {

@@ -123,6 +123,15 @@ public final class RunStore {
         return RunRecorder.readMetrics(runDir(id).resolve(RunRecorder.METRICS));
     }
 
+    /** The pictures of run {@code id} (visuals.json), if the trainer wrote them. */
+    public Optional<RunVisuals> readVisuals(String id) throws IOException {
+        Path f = runDir(id).resolve(RunRecorder.VISUALS);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        return Optional.of(Json.mapper().readValue(f.toFile(), RunVisuals.class));
+    }
+
     /** Every run folder's summary, in expansion order. */
     public List<RunSummary> summaries() throws IOException {
         List<RunSummary> out = new ArrayList<>();

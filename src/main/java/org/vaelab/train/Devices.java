@@ -35,4 +35,18 @@ public final class Devices {
                     + " backend; set train.device: cuda or rebuild without -Pcuda");
         }
     }
+
+    /** Provenance facts: backend, native build (which CPU extension JavaCPP loaded), BLAS, threads. */
+    public static java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("nd4j_version", "1.0.0-M2.1");
+        m.put("nd4j_backend", backend());
+        java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        m.put("blas_vendor", String.valueOf(env.get("blas.vendor")));
+        m.put("omp_threads", String.valueOf(env.get("omp.threads")));
+        String lib = String.valueOf(org.bytedeco.javacpp.Loader.getLoadedLibraries().get("nd4jcpu"));
+        m.put("nd4j_native", lib.contains("avx512") ? "linux-x86_64-avx512"
+                : lib.contains("avx2") ? "linux-x86_64-avx2" : "null".equals(lib) ? "unknown" : "linux-x86_64");
+        return m;
+    }
 }

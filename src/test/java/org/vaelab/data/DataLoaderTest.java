@@ -2,6 +2,7 @@ package org.vaelab.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,8 +161,10 @@ class DataLoaderTest {
         assertEquals("dataset.test_subset: 8 is more than the 7 test images available (after the classes filter); "
                 + "use at most 7, or null for all",
                 message(() -> loader.loadSplit(idx(null, 8, List.of(1, 3), Binarize.NONE), tmp, 1)));
-        assertEquals("dataset.subset: must be >= 1, got 0; use a positive count, or null for all",
-                message(() -> loader.loadSplit(idx(0, null, null, Binarize.NONE), tmp, 1)));
+        // A zero subset cannot even be built: the spec record refuses it with the spec's own message.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> idx(0, null, null, Binarize.NONE));
+        assertTrue(e.getMessage().startsWith("dataset.subset: must be >= 1"), e.getMessage());
     }
 
     @Test

@@ -10,17 +10,17 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files for tests. */
-final class IdxFiles {
+public final class IdxFiles {
     private IdxFiles() {
     }
 
-    static byte[] images(int count, int rows, int cols, byte[] pixels) {
+    public static byte[] images(int count, int rows, int cols, byte[] pixels) {
         ByteBuffer b = ByteBuffer.allocate(16 + pixels.length);
         b.putInt(IdxReader.IMAGES_MAGIC).putInt(count).putInt(rows).putInt(cols).put(pixels);
         return b.array();
     }
 
-    static byte[] labels(int[] labels) {
+    public static byte[] labels(int[] labels) {
         ByteBuffer b = ByteBuffer.allocate(8 + labels.length);
         b.putInt(IdxReader.LABELS_MAGIC).putInt(labels.length);
         for (int l : labels) {
@@ -29,7 +29,7 @@ final class IdxFiles {
         return b.array();
     }
 
-    static byte[] gzip(byte[] data) throws IOException {
+    public static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (OutputStream out = new GZIPOutputStream(bos)) {
             out.write(data);
@@ -37,7 +37,7 @@ final class IdxFiles {
         return bos.toByteArray();
     }
 
-    static Path write(Path file, byte[] data) throws IOException {
+    public static Path write(Path file, byte[] data) throws IOException {
         Files.createDirectories(file.getParent());
         return Files.write(file, data);
     }
@@ -46,7 +46,7 @@ final class IdxFiles {
      * A synthetic data set whose image i has label labels[i], and whose first two pixels hold i (so a test can
      * see which images a subset chose) while the rest are pseudo-random grey levels.
      */
-    static ImageSet synthetic(int[] labels, int rows, int cols, long seed) {
+    public static ImageSet synthetic(int[] labels, int rows, int cols, long seed) {
         int dim = rows * cols;
         byte[] px = new byte[labels.length * dim];
         SplittableRandom r = new SplittableRandom(seed);
@@ -61,14 +61,14 @@ final class IdxFiles {
     }
 
     /** Writes a set as an IDX pair (images, labels) into dir under the given base names, optionally gzipped. */
-    static void writeSet(Path dir, String imagesName, String labelsName, ImageSet set, boolean gz) throws IOException {
+    public static void writeSet(Path dir, String imagesName, String labelsName, ImageSet set, boolean gz) throws IOException {
         byte[] img = images(set.size(), set.rows(), set.cols(), set.pixels());
         byte[] lab = labels(set.labels());
         write(dir.resolve(imagesName + (gz ? ".gz" : "")), gz ? gzip(img) : img);
         write(dir.resolve(labelsName + (gz ? ".gz" : "")), gz ? gzip(lab) : lab);
     }
 
-    static int idOf(ImageSet set, int i) {
+    public static int idOf(ImageSet set, int i) {
         int base = i * set.dim();
         return ((set.pixels()[base] & 0xff) << 8) | (set.pixels()[base + 1] & 0xff);
     }

@@ -208,8 +208,10 @@ class ConfigTreeTest {
         assertThrows(IllegalArgumentException.class, () -> new LossSpec(Reconstruction.BCE, -1, WarmupSpec.DEFAULT,
                 0, 1, Estimator.ELBO));
         assertThrows(IllegalArgumentException.class, () -> new WarmupSpec(WarmupSchedule.CYCLICAL, 0, 4, 0.0));
-        assertThrows(IllegalArgumentException.class, () -> new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(),
+        assertThrows(IllegalArgumentException.class, () -> new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(0),
                 List.of(1), Activation.RELU, 2));
+        // An empty hidden list is a linear encoder/decoder (notebook 004), so it is allowed.
+        assertEquals(List.of(), new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(), List.of(1), Activation.RELU, 2).hidden());
         assertThrows(IllegalArgumentException.class, () -> new EvalSpec(-1, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new ExperimentSpec("..", "", RunConfig.DEFAULT, SweepSpec.NONE));
         assertThrows(IllegalArgumentException.class, () -> new SweepSpec(Map.of("loss.beta", List.of()), Map.of(), List.of()));

@@ -15,10 +15,14 @@ import org.vaelab.spec.BindResult;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.ExperimentSpec;
 import org.vaelab.spec.RunSpec;
+import org.vaelab.spec.yaml.SpecException;
+import org.vaelab.spec.yaml.SpecLoader;
+import org.vaelab.spec.yaml.SpecYaml;
 
 /**
  * Random spec trees (seeded): the binder never throws, whatever the shape, and every spec it accepts expands
- * without a SweepException into runs whose configs break no rule. The binder checks rules on the runs so
+ * without a SweepException into runs whose configs break no rule and whose resolved spec.yaml loads back
+ * to the same run id. The binder checks rules on the runs so
  * that users get file positions; this test is what keeps it in step with the expander.
  */
 class BinderExpanderAgreementTest {
@@ -115,7 +119,15 @@ class BinderExpanderAgreementTest {
             try {
                 List<RunSpec> runs = SweepExpander.expand(bound.value());
                 assertEquals(bound.value().sweep().runCount(), runs.size(), tree.toString());
-                runs.forEach(run -> assertEquals(List.of(), run.config().problems(), tree.toString()));
+                for (RunSpec run : runs) {
+                    assertEquals(List.of(), run.config().problems(), tree.toString());
+                    // The run store's spec.yaml of the run loads back as one run with the same id.
+                    String resolved = SpecYaml.resolvedRun(run);
+                    assertEquals(run.id(), SweepExpander.expand(SpecLoader.parse(resolved, "spec.yaml", List.of()))
+                            .get(0).id(), resolved);
+                }
+            } catch (SpecException e) {
+                fail("a run's resolved spec does not load: " + tree + "\n" + e.getMessage());
             } catch (SweepException e) {
                 fail("accepted by the binder but refused by the expander: " + tree + "\n" + e.getMessage());
             }

@@ -36,6 +36,7 @@ class TrackingTest {
         AtomicFiles.writeString(f, "first");
         AtomicFiles.writeString(f, "second, longer");
         assertEquals("second, longer", Files.readString(f));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         try (Stream<Path> s = Files.list(f.getParent())) {
             assertEquals(List.of(f), s.toList(), "temporary files must be gone");
         }

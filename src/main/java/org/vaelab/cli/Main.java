@@ -1,0 +1,71 @@
+package org.vaelab.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** vaelab's command line: the only place that turns outcomes into exit codes and calls System.exit. */
+@Command(name = "vaelab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A research harness for variational autoencoders: spec -> sweep -> training -> diagnostics -> report.",
+        subcommands = {RunCommand.class, ValidateCommand.class, ReportCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, validate, report, bench)");
+    }
+
+    /** Runs vaelab with {@code args} and returns the exit code (tests call this; main exits with it). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean debug = parsed.hasMatchedOption("--debug");
+            if (debug) {
+                ex.printStackTrace(err);
+            }
+            if (ex instanceof UserError u) {
+                err.println(u.display());
+                err.flush();
+                return ExitCodes.BAD_INPUT;
+            }
+            err.println("vaelab: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace)"));
+            err.flush();
+            return ExitCodes.RUNS_FAILED;
+        });
+        cl.setParameterExceptionHandler((ex, params) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("vaelab: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName()
+                    + " --help')");
+            c.getErr().flush();
+            return ExitCodes.BAD_INPUT;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Package p = Main.class.getPackage();
+            String v = p == null ? null : p.getImplementationVersion();
+            return new String[] {"vaelab " + (v == null ? "dev" : v)};
+        }
+    }
+}

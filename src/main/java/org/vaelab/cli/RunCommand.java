@@ -1,0 +1,75 @@
+package org.vaelab.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code vaelab run SPEC}: expand the sweep, train every run not yet done, write the report. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Expand SPEC into a sweep, train every run that is not completed yet (resuming partial runs"
+                + " from their last checkpoint), and write the report.",
+                "Exit code: 0 every run completed, 1 some run failed or diverged, 2 bad input."})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "Experiment spec (YAML).")
+    Path specFile;
+
+    @Option(names = "--set", paramLabel = "KEY.PATH=VALUE",
+            description = "Override a config key before expansion; VALUE is YAML (--set 'model.hidden=[64,64]'). Repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Print the runs the sweep expands to and train nothing.")
+    boolean dryRun;
+
+    /** Dry-run output formats. */
+    enum Format { table, json }
+
+    @Option(names = "--format", paramLabel = "table|json", description = "Dry-run output: ${COMPLETION-CANDIDATES} (default: table).")
+    Format format;
+
+    @Option(names = "--results", paramLabel = "DIR", description = "Results root (default: results).")
+    Path results = Path.of("results");
+
+    @Option(names = "--reports", paramLabel = "DIR", description = "Reports root (default: reports).")
+    Path reports = Path.of("reports");
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data root; MNIST is fetched into DIR/mnist (default: data).")
+    Path data = Path.of("data");
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Runs trained at once, each in its own process with one thread (default: ${DEFAULT-VALUE}, measured fastest on 2 cores).")
+    int workers = SweepRunner.DEFAULT_WORKERS;
+
+    @Option(names = "--force", description = "Run even if the spec behind this sweep name changed since its results were written.")
+    boolean force;
+
+    @Option(names = "--worker-id", hidden = true, description = "Internal: this process is worker K of a parent run.")
+    Integer workerId;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = commandSpec.commandLine().getOut();
+        if (format != null && !dryRun) {
+            throw new UserError("--format only applies with --dry-run; add --dry-run or drop --format");
+        }
+        if (workers < 1) {
+            throw new UserError("--workers must be at least 1 (got " + workers + ")");
+        }
+        SweepPlan plan = SweepPlan.load(specFile, sets);
+        if (dryRun) {
+            out.print(format == Format.json ? DryRunFormat.json(plan.runs()) : DryRunFormat.table(plan.runs()));
+            out.flush();
+            return ExitCodes.OK;
+        }
+        SweepRunner runner = new SweepRunner(plan, results, reports, data, force, System.out);
+        return workerId != null ? runner.runAsWorker(workerId) : runner.run(workers, specFile, sets);
+    }
+}

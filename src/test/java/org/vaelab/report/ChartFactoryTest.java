@@ -1,0 +1,181 @@
+package org.vaelab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+import org.vaelab.report.ReportModel.RunEntry;
+import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.RunSummary;
+
+class ChartFactoryTest {
+    @TempDir
+    static Path tmp;
+    static ReportModel full;
+
+    @BeforeAll
+    static void writeSweep() throws Exception {
+        full = ReportModel.of(List.of(ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), "beta-sweep",
+                false))));
+    }
+
+    @Test
+    void betaByLatentSweepHasEveryChart() {
+        List<Figure.Group> groups = ChartFactory.sweepGroups(full);
+        assertEquals(List.of("test-loss", "kl", "active-units", "across", "kl-per-dim"), ids(groups));
+        Figure.Group loss = group(groups, "test-loss");
+        assertEquals(List.of("latent_dim = 2", "latent_dim = 8", "latent_dim = 32", "latent_dim = 128"),
+                loss.figures().stream().map(Figure::title).toList());
+        assertEquals(4, loss.columns(), "four panels line up in one row");
+        // The failed run has no epochs: latent 32 has two curves; latent 128 keeps the diverged run's curve.
+        assertEquals(List.of(3, 3, 2, 3), loss.figures().stream()
+                .map(f -> ((XYChart) f.chart()).getSeriesMap().size()).toList());
+        assertEquals(List.of("rate-distortion", "final-vs-latent", "active-vs-beta"),
+                group(groups, "across").figures().stream().map(Figure::id).toList());
+        Figure heat = group(groups, "kl-per-dim").figures().get(0);
+        assertNotNull(heat.image());
+        assertTrue(heat.image().getHeight() >= 11 * 22, "one 22 px row per run with KL (the failed one has none)");
+    }
+
+    @Test
+    void acrossRunChartsUseCompletedRunsOnly() {
+        XYChart rd = (XYChart) ChartFactory.rateDistortion(full).chart();
+        int points = rd.getSeriesMap().values().stream().mapToInt(s -> s.getXData().length).sum();
+        assertEquals(10, points, "12 runs minus the failed and the diverged one");
+        assertEquals(List.of("latent 2", "latent 8", "latent 32", "latent 128"), List.copyOf(rd.getSeriesMap().keySet()));
+        XYChart fl = (XYChart) ChartFactory.finalVsLatent(full).chart();
+        assertEquals(List.of("β=0.5", "β=1", "β=4"), List.copyOf(fl.getSeriesMap().keySet()));
+        assertEquals(2, fl.getSeriesMap().get("β=0.5").getXData().length, "β=0.5 lost latent 32 and 128");
+    }
+
+    @Test
+    void chartsThatDoNotApplyAreLeftOut() throws Exception {
+        ReportModel latentOnly = load("latent-only", List.of(2, 8, 32), List.of(1.0));
+        List<Figure.Group> g = ChartFactory.sweepGroups(latentOnly);
+        assertEquals(List.of("rate-distortion", "final-vs-latent"), figureIds(group(g, "across")));
+        assertEquals(1, group(g, "test-loss").figures().size(), "nothing to split panels by");
+
+        ReportModel betaOnly = load("beta-only", List.of(8), List.of(0.5, 1.0, 4.0));
+        assertEquals(List.of("rate-distortion", "active-vs-beta"),
+                figureIds(group(ChartFactory.sweepGroups(betaOnly), "across")));
+
+        ReportModel single = load("single", List.of(8), List.of(1.0));
+        List<Figure.Group> s = ChartFactory.sweepGroups(single);
+        assertFalse(ids(s).contains("across"), "one run has nothing to compare");
+        assertTrue(ids(s).contains("test-loss") && ids(s).contains("kl-per-dim"));
+
+        ReportModel bare = ReportModel.of(List.of(new SweepData("bare", null, null, List.of(
+                bareRun(0, 1.0), bareRun(1, 2.0)), List.of())));
+        List<Figure.Group> b = ChartFactory.sweepGroups(bare);
+        assertFalse(ids(b).contains("active-units"), "no diagnostics recorded");
+        assertFalse(ids(b).contains("kl-per-dim"), "no KL per dimension recorded");
+        assertTrue(ids(b).contains("test-loss"));
+    }
+
+    @Test
+    void runPagesShowWhatTheRunHas() {
+        List<Figure.Group> two = ChartFactory.runGroups(full, run("latent_dim=2,beta=1"));
+        assertEquals(List.of("curves", "latent", "pictures", "latent-scatter", "aggregate-posterior"), ids(two));
+        assertEquals(List.of("reconstructions", "prior-samples", "traversals", "interpolation", "latent-grid"),
+                figureIds(group(two, "pictures")));
+        assertEquals(List.of("loss", "recon", "kl", "beta", "active-units", "mutual-info", "grad-norm", "epoch-time"),
+                figureIds(group(two, "curves")), "constant learning rate left out; β warms up");
+        assertEquals(List.of("hist-z0", "hist-z1", "moments-mean", "moments-sd"),
+                figureIds(group(two, "aggregate-posterior")));
+
+        List<Figure.Group> eight = ChartFactory.runGroups(full, run("latent_dim=8,beta=1"));
+        assertFalse(figureIds(group(eight, "pictures")).contains("latent-grid"), "grid only at latent_dim 2");
+
+        List<Figure.Group> collapsed = ChartFactory.runGroups(full, run("latent_dim=128,beta=4"));
+        assertFalse(figureIds(group(collapsed, "pictures")).contains("traversals"), "no active unit to traverse");
+
+        assertEquals(List.of(), ChartFactory.runGroups(full, run("latent_dim=32,beta=0.5")), "failed before epoch 1");
+        assertEquals(List.of("curves", "latent"), ids(ChartFactory.runGroups(full, run("latent_dim=128,beta=0.5"))),
+                "diverged: curves up to the NaN, no pictures");
+    }
+
+    @Test
+    void replicatesAreAveragedOnTheFinalMetricLine() {
+        // Two seeds per beta, four latent sizes in one sweep: stub runs in memory.
+        List<RunData> runs = new ArrayList<>();
+        int i = 0;
+        for (int latent : List.of(2, 8)) {
+            for (int seed : List.of(1, 2)) {
+                runs.add(finished(i++, latent, seed, 100.0 + latent + seed));
+            }
+        }
+        ReportModel m = ReportModel.of(List.of(new SweepData("rep", null, null, runs, List.of())));
+        XYChart c = (XYChart) ChartFactory.finalVsLatent(m).chart();
+        assertEquals(List.of("runs", "runs runs"), List.copyOf(c.getSeriesMap().keySet()));
+        double[] mean = c.getSeriesMap().get("runs").getYData();
+        assertEquals(103.5, mean[0], 1e-9);
+        assertEquals(109.5, mean[1], 1e-9);
+        assertEquals(4, c.getSeriesMap().get("runs runs").getYData().length, "every run still shown");
+    }
+
+    static RunData finished(int index, int latent, int seed, double loss) {
+        EpochMetrics e = new EpochMetrics(1, loss, loss - 10, 10, loss, loss - 10, 10, null, 1, null, 3, 1e-3, 1, 100,
+                null, null, null, null);
+        RunSummary s = new RunSummary("f" + index, "latent=" + latent + ",seed=" + seed, "rep", index, "completed",
+                Map.of("model.latent_dim", latent, "train.seed", seed),
+                Map.of("model", Map.of("latent_dim", latent), "train", Map.of("seed", seed)), 1, e, null, null, null,
+                1, null, null, null, null, null, null, null);
+        return new RunData(s, List.of(e), null, Map.of(), null, List.of());
+    }
+
+    @Test
+    void inactiveUnitsComeFromTheSummary() {
+        RunEntry r = run("latent_dim=8,beta=4");
+        assertEquals(java.util.Set.of(4, 5, 6, 7), ChartFactory.inactive(r));
+    }
+
+    @Test
+    void nonFiniteValuesAreDroppedFromCurves() {
+        RunEntry diverged = run("latent_dim=128,beta=0.5");
+        double[][] xy = ChartFactory.series(diverged.data().epochs(), EpochMetrics::testLoss);
+        assertEquals(6, xy[0].length, "epoch 7's NaN is not a point");
+    }
+
+    private static ReportModel load(String name, List<Integer> latents, List<Double> betas) throws Exception {
+        return ReportModel.of(List.of(ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), name, false,
+                latents, betas))));
+    }
+
+    static RunData bareRun(int index, double beta) {
+        List<EpochMetrics> epochs = new ArrayList<>();
+        for (int e = 1; e <= 3; e++) {
+            epochs.add(new EpochMetrics(e, 200 - e, 180, 20, 201 - e, 181, 20, null, beta, null, 3, 1e-3, 1, 100, null,
+                    null, null, null));
+        }
+        RunSummary s = new RunSummary("b" + index, "beta=" + beta, "bare", index, "completed",
+                Map.of("loss.beta", beta), Map.of("loss", Map.of("beta", beta)), 3, epochs.get(2), null, null, null,
+                3, null, null, null, null, null, null, null);
+        return new RunData(s, epochs, null, Map.of(), null, List.of());
+    }
+
+    private static RunEntry run(String name) {
+        return full.runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static Figure.Group group(List<Figure.Group> groups, String id) {
+        return groups.stream().filter(g -> g.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no group " + id + " in " + ids(groups)));
+    }
+
+    private static List<String> ids(List<Figure.Group> groups) {
+        return groups.stream().map(Figure.Group::id).toList();
+    }
+
+    private static List<String> figureIds(Figure.Group g) {
+        return g.figures().stream().map(Figure::id).toList();
+    }
+}

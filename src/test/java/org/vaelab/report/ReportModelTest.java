@@ -1,0 +1,146 @@
+package org.vaelab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vaelab.report.ReportModel.Callout;
+import org.vaelab.report.ReportModel.RunEntry;
+import org.vaelab.tracking.RunSummary;
+
+class ReportModelTest {
+    @TempDir
+    static Path tmp;
+    static SweepData data;
+    static ReportModel m;
+
+    @BeforeAll
+    static void writeSweep() throws Exception {
+        data = ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), "beta-sweep", false));
+        m = ReportModel.of(List.of(data));
+    }
+
+    @Test
+    void loadsEveryRunWithItsFiles() {
+        assertEquals(12, data.runs().size());
+        RunData failed = run("latent_dim=32,beta=0.5").data();
+        assertTrue(failed.epochs().isEmpty());
+        assertNull(failed.visuals());
+        RunData ok = run("latent_dim=2,beta=1").data();
+        assertEquals(SyntheticSweep.EPOCHS, ok.epochs().size());
+        assertEquals(28, ok.visuals().rows());
+        assertEquals("testbox", ok.provenance().get("host"));
+        assertTrue(ok.specYaml().contains("latent_dim: 2"));
+        assertTrue(data.runs().stream().allMatch(r -> r.problems().isEmpty()));
+    }
+
+    @Test
+    void variedKeysFollowExpansionOrderAndBetaColoursLatentSizePanels() {
+        // summary.json sorts the varied keys by name (loss.beta first); the model must recover the spec's order.
+        assertEquals(List.of("model.latent_dim", "loss.beta"), m.variedKeys());
+        assertEquals("loss.beta", m.colourKey());
+        assertEquals("model.latent_dim", m.panelKey());
+        assertEquals(List.of(2, 8, 32, 128), m.latentDims());
+        assertEquals(List.of(0.5, 1.0, 4.0), m.betas());
+    }
+
+    @Test
+    void countsStatusesAndSumsTheHeader() {
+        assertEquals(Map.of("completed", 10, "failed", 1, "diverged", 1), m.statusCounts());
+        ReportModel.SweepHeader h = m.sweeps().get(0);
+        assertTrue(h.description().startsWith("Synthetic beta x latent_dim sweep"), h.description());
+        assertTrue(h.machine().contains("testbox") && h.machine().contains("2 cores")
+                && h.machine().contains("nd4j-native"), h.machine());
+        assertEquals("2024-05-01T10:00:00Z", h.started());
+        double seconds = data.runs().stream().mapToDouble(r -> r.summary().seconds()).sum();
+        assertEquals(seconds, h.seconds(), 1e-9);
+    }
+
+    @Test
+    void calloutsNameBestCollapsedDivergedAndFailedRuns() {
+        assertEquals(List.of("best", "collapse", "partial", "diverged", "failed"),
+                m.callouts().stream().map(Callout::kind).toList());
+        RunSummary best = data.runs().stream().map(RunData::summary).filter(s -> s.status().equals("completed"))
+                .min(Comparator.comparingDouble(s -> s.finalMetrics().testLoss())).orElseThrow();
+        assertEquals(best.name(), callout("best").items().get(0).run().name());
+        assertEquals(List.of("latent_dim=128,beta=4"), names(callout("collapse")));
+        assertEquals(List.of("latent_dim=8,beta=1", "latent_dim=8,beta=4", "latent_dim=32,beta=1",
+                "latent_dim=32,beta=4", "latent_dim=128,beta=1"), names(callout("partial")));
+        assertTrue(callout("diverged").items().get(0).detail().contains("NaN at epoch 7"));
+        assertTrue(callout("failed").items().get(0).detail().contains("OutOfMemoryError"));
+    }
+
+    @Test
+    void runPagesLiveUnderTheirSweep() {
+        RunEntry r = run("latent_dim=8,beta=4");
+        assertEquals("runs/beta-sweep/" + r.id() + ".html", r.page());
+        assertEquals("runs/beta-sweep/" + r.id() + "/", r.assetDir());
+        assertEquals(8, r.latentDim());
+        assertEquals(4.0, r.beta());
+    }
+
+    @Test
+    void comparisonAddsTheSweepAsOuterVariedKey() throws Exception {
+        SweepData other = ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), "small-sweep", false,
+                List.of(2, 8), List.of(1.0)));
+        ReportModel both = ReportModel.of(List.of(data, other));
+        assertTrue(both.combined());
+        assertEquals("beta-sweep vs small-sweep", both.title());
+        assertEquals(List.of("sweep", "model.latent_dim", "loss.beta"), both.variedKeys());
+        assertEquals(14, both.runs().size());
+        assertEquals("small-sweep", both.runs().get(13).varied().get("sweep"));
+    }
+
+    @Test
+    void expansionOrderIsRecoveredFromTheRuns() {
+        // beta outer, seed inner: seed changes on every run, beta every third.
+        List<SweepData> sweeps = List.of(new SweepData("s", null, null, List.of(
+                stub(0, 1.0, 1), stub(1, 1.0, 2), stub(2, 1.0, 3), stub(3, 4.0, 1), stub(4, 4.0, 2),
+                stub(5, 4.0, 3)), List.of()));
+        ReportModel model = ReportModel.of(sweeps);
+        assertEquals(List.of("loss.beta", "train.seed"), model.variedKeys());
+        assertEquals("train.seed", model.colourKey(), "innermost key colours");
+        assertEquals("loss.beta", model.panelKey(), "outermost key splits panels");
+    }
+
+    @Test
+    void aSingleRunVariesNothing() {
+        ReportModel one = ReportModel.of(List.of(new SweepData("s", null, null, List.of(stub(0, 1.0, 1)),
+                List.of())));
+        assertEquals(List.of(), one.variedKeys());
+        assertNull(one.colourKey());
+        assertNull(one.panelKey());
+        assertEquals(List.of(), one.callouts(), "a pending run has nothing to call out");
+    }
+
+    static RunData stub(int index, double beta, int seed) {
+        Map<String, Object> varied = new LinkedHashMap<>();
+        varied.put("loss.beta", beta);
+        varied.put("train.seed", seed);
+        Map<String, Object> config = Map.of("loss", Map.of("beta", beta), "train", Map.of("seed", seed),
+                "model", Map.of("latent_dim", 4));
+        RunSummary s = new RunSummary("id" + index, "beta=" + beta + ",seed=" + seed, "s", index, "pending", varied,
+                config, 0, null, null, null, null, 0, null, null, null, null, null, null, null);
+        return new RunData(s, List.of(), null, Map.of(), null, List.of());
+    }
+
+    private static RunEntry run(String name) {
+        return m.runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static Callout callout(String kind) {
+        return m.callouts().stream().filter(c -> c.kind().equals(kind)).findFirst().orElseThrow();
+    }
+
+    private static List<String> names(Callout c) {
+        return c.items().stream().map(i -> i.run().name()).toList();
+    }
+}
