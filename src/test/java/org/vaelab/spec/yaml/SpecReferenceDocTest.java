@@ -2,6 +2,7 @@ package org.vaelab.spec.yaml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,15 +15,24 @@ import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunConfig;
 import org.vaelab.sweep.SweepExpander;
 
-/** Keeps {@code docs/spec-reference.md} true: every key, its default and allowed values, and its examples. */
+/** Keeps the README's spec reference true: every key, its default and allowed values, and its examples. */
 class SpecReferenceDocTest {
-    static final Path DOC = Path.of("docs/spec-reference.md");
+    static final Path README = Path.of("README.md");
     static final Pattern ROW = Pattern.compile("^\\| `([a-z_]+(?:\\.[a-z_]+)+)` \\| ([^|]+) \\| `([^`]*)` \\| ([^|]*) \\|");
+
+    /** The "Experiment specs" section of the README, up to the next section of the same level. */
+    static String section() throws java.io.IOException {
+        String all = Files.readString(README);
+        int from = all.indexOf("\n## Experiment specs\n");
+        assertTrue(from >= 0, "README has a '## Experiment specs' section");
+        int to = all.indexOf("\n## ", from + 1);
+        return all.substring(from, to < 0 ? all.length() : to);
+    }
 
     @Test
     void theKeyTableListsEveryKeyWithItsRealDefaultAndChoices() throws Exception {
         List<String> keys = new ArrayList<>();
-        for (String line : Files.readAllLines(DOC)) {
+        for (String line : section().lines().toList()) {
             Matcher m = ROW.matcher(line);
             if (!m.find()) {
                 continue;
@@ -46,7 +56,7 @@ class SpecReferenceDocTest {
 
     @Test
     void theExamplesInTheDocAreWhatTheCodeDoes() throws Exception {
-        String doc = Files.readString(DOC);
+        String doc = section();
         List<String> blocks = new ArrayList<>();
         Matcher m = Pattern.compile("```(?:yaml)?\\n(.*?)```", Pattern.DOTALL).matcher(doc);
         while (m.find()) {
