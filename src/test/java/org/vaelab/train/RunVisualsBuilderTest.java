@@ -286,6 +286,36 @@ class RunVisualsBuilderTest {
         }
     }
 
+    @Test
+    void momentsFollowTheLawOfTotalVariance() {
+        // mu 1 and 3: mean 2, A = Var_x[mu] = 2 (n - 1); sigma^2 1 and 4: E_x[sigma^2] = 2.5
+        RunVisuals.LatentMoments m = RunVisualsBuilder.moments(new double[][] {{1, 0}, {3, 0}},
+                new double[][] {{0, 0}, {Math.log(4), 0}}, new double[] {2, 0}, 7);
+        assertEquals(7, m.epoch());
+        assertEquals(List.of(2.0, 0.0), m.mean());
+        assertEquals(Math.sqrt(4.5), m.std().get(0), 1e-12);
+        assertEquals(1.0, m.std().get(1), 1e-12, "a unit at the prior");
+    }
+
+    @Test
+    void covarianceMatchesCommonsMath() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        double[][] x = new double[50][7];
+        double[] mean = new double[7];
+        for (double[] row : x) {
+            for (int u = 0; u < 7; u++) {
+                row[u] = r.nextGaussian() * (u + 1) + (u == 3 ? row[0] : 0);
+                mean[u] += row[u] / 50;
+            }
+        }
+        double[][] ours = RunVisualsBuilder.covariance(x, mean).getData();
+        double[][] ref = new org.apache.commons.math3.stat.correlation.Covariance(x, true).getCovarianceMatrix()
+                .getData();
+        for (int u = 0; u < 7; u++) {
+            assertArrayEquals(ref[u], ours[u], 1e-9);
+        }
+    }
+
     private static double variance(List<Double> v) {
         double m = v.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         return v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1);
