@@ -32,6 +32,7 @@ import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.Devices;
+import org.vaelab.train.RunVisualsBuilder;
 import org.vaelab.train.UnsupportedDeviceException;
 import org.vaelab.train.TrainResult;
 import org.vaelab.train.Trainer;
@@ -214,6 +215,11 @@ final class SweepRunner {
             sink.event("FAILED " + label + ": " + cause);
             return;
         }
+        try (result) {
+            if (result.completed()) {
+                sink.event(label + ": " + visuals(result, run, data, rec));
+            }
+        }
         double secs = before + Duration.between(started, Instant.now()).toMillis() / 1000.0;
         rec.updateSummary(s -> s.withEnd(result.status(), result.cause(), Instant.now().toString(), secs));
         RunSummary s = rec.summary();
@@ -224,6 +230,15 @@ final class SweepRunner {
                 s.verdict() == null ? "" : ", " + s.verdict() + (s.activeUnits() == null ? ""
                         : " (" + s.activeUnits() + "/" + run.config().model().latentDim() + " active)"),
                 ProgressBoard.clock(secs)));
+    }
+
+    /** Writes the run's pictures; a failure is a warning, never the run's failure (the metrics are what count). */
+    private static String visuals(TrainResult result, RunSpec run, DataSplit data, RunRecorder rec) {
+        try {
+            return RunVisualsBuilder.write(result, run.config(), data.test(), rec);
+        } catch (IOException | RuntimeException e) {
+            return "warning: pictures not written (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
     }
 
     private Path renderReport() {
