@@ -393,8 +393,11 @@ public final class RunVisualsBuilder {
         return new Array2DRowRealMatrix(c, false);
     }
 
-    private static String unitLabel(int u, double a) {
-        return String.format(Locale.ROOT, "z%d (A=%.3g)", u, a);
+    /** "z7 (A=1.32)", "z3 (A=0.17)": three significant digits without trailing zeros. */
+    static String unitLabel(int u, double a) {
+        String s = new java.math.BigDecimal(a).round(new java.math.MathContext(3)).stripTrailingZeros()
+                .toPlainString();
+        return "z" + u + " (A=" + s + ")";
     }
 
     private static String pcLabel(int k, double share) {

@@ -287,6 +287,15 @@ class RunVisualsBuilderTest {
     }
 
     @Test
+    void unitLabelsNameTheUnitAndItsActivity() {
+        assertEquals("z7 (A=1.32)", RunVisualsBuilder.unitLabel(7, 1.3249));
+        assertEquals("z3 (A=0.17)", RunVisualsBuilder.unitLabel(3, 0.17002));
+        assertEquals("z0 (A=0.00462)", RunVisualsBuilder.unitLabel(0, 0.0046213));
+        assertEquals("z1 (A=124)", RunVisualsBuilder.unitLabel(1, 123.6));
+        assertEquals("z2 (A=0)", RunVisualsBuilder.unitLabel(2, 0));
+    }
+
+    @Test
     void momentsFollowTheLawOfTotalVariance() {
         // mu 1 and 3: mean 2, A = Var_x[mu] = 2 (n - 1); sigma^2 1 and 4: E_x[sigma^2] = 2.5
         RunVisuals.LatentMoments m = RunVisualsBuilder.moments(new double[][] {{1, 0}, {3, 0}},
