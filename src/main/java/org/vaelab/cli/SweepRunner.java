@@ -34,6 +34,7 @@ import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.Devices;
 import org.vaelab.train.LatentDiagnostics;
 import org.vaelab.train.RunFinisher;
+import org.vaelab.train.RunVisualsBuilder;
 import org.vaelab.train.UnsupportedDeviceException;
 import org.vaelab.train.TrainResult;
 import org.vaelab.train.Trainer;
@@ -217,13 +218,18 @@ final class SweepRunner {
             return;
         }
         try (result) {
-            String loglik = RunFinisher.finish(result, run.config(), data, rec);
-            if (loglik != null) {
-                sink.event(label + ": " + loglik);
+            if (result.completed()) {
+                sink.event(label + ": " + visuals(result, run, data, rec));
             }
-        } catch (RuntimeException e) {
-            // The run itself is done and recorded; a failing end-of-run diagnostic must not lose it.
-            sink.event("warning: " + label + ": verdict/log-likelihood not computed: " + e.getMessage());
+            try {
+                String loglik = RunFinisher.finish(result, run.config(), data, rec);
+                if (loglik != null) {
+                    sink.event(label + ": " + loglik);
+                }
+            } catch (RuntimeException e) {
+                // The run itself is done and recorded; a failing end-of-run diagnostic must not lose it.
+                sink.event("warning: " + label + ": verdict/log-likelihood not computed: " + e.getMessage());
+            }
         }
         double secs = before + Duration.between(started, Instant.now()).toMillis() / 1000.0;
         rec.updateSummary(s -> s.withEnd(result.status(), result.cause(), Instant.now().toString(), secs));
@@ -235,6 +241,15 @@ final class SweepRunner {
                 s.verdict() == null ? "" : ", " + s.verdict() + (s.activeUnits() == null ? ""
                         : " (" + s.activeUnits() + "/" + run.config().model().latentDim() + " active)"),
                 ProgressBoard.clock(secs)));
+    }
+
+    /** Writes the run's pictures; a failure is a warning, never the run's failure (the metrics are what count). */
+    private static String visuals(TrainResult result, RunSpec run, DataSplit data, RunRecorder rec) {
+        try {
+            return RunVisualsBuilder.write(result, run.config(), data.test(), rec);
+        } catch (IOException | RuntimeException e) {
+            return "warning: pictures not written (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
     }
 
     private Path renderReport() {

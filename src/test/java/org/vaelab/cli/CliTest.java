@@ -136,6 +136,7 @@ class CliTest {
                 reports.toString(), "--workers", "1"};
         Outcome first = vaelab(run);
         assertEquals(ExitCodes.OK, first.code(), first.err());
+        assertFalse(first.out().contains("pictures not written"), first.out());
         Path sweep = results.resolve("tiny");
         JsonNode index = Json.mapper().readTree(sweep.resolve("index.json").toFile());
         assertEquals(2, index.get("runs").size());
@@ -143,7 +144,8 @@ class CliTest {
         for (JsonNode r : index.get("runs")) {
             assertEquals("completed", r.get("status").asText());
             Path d = sweep.resolve(r.get("id").asText());
-            for (String f : List.of("spec.yaml", "provenance.json", "metrics.jsonl", "summary.json")) {
+            for (String f : List.of("spec.yaml", "provenance.json", "metrics.jsonl", "summary.json",
+                    "visuals.json")) {
                 assertTrue(Files.exists(d.resolve(f)), d + "/" + f);
             }
             assertEquals(2, Files.readAllLines(d.resolve("metrics.jsonl")).size());
