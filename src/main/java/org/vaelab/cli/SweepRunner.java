@@ -83,6 +83,9 @@ final class SweepRunner {
         out.printf(Locale.ROOT, "vaelab: sweep %s: %d runs, %d to train (%s)%n", store.sweep(), total, todo.size(),
                 store.sweepDir());
         int n = Math.min(workers, todo.size());
+        if (n > 1) {
+            prefetch(todo);
+        }
         int code = ExitCodes.OK;
         if (n == 1) {
             ProgressBoard board = new ProgressBoard(out, System.console() != null, 1, 10);
@@ -107,6 +110,23 @@ final class SweepRunner {
             return code;
         }
         return completed == total ? ExitCodes.OK : ExitCodes.RUNS_FAILED;
+    }
+
+    /**
+     * Loads (and on first use fetches) every data set the runs need, once, before the workers start: they
+     * would otherwise all fetch MNIST at once, and a missing data set is bad input to report before any run.
+     */
+    private void prefetch(List<RunSpec> todo) {
+        java.util.Set<org.vaelab.spec.DatasetSpec> seen = new java.util.HashSet<>();
+        for (RunSpec r : todo) {
+            if (seen.add(r.config().dataset())) {
+                try {
+                    DataLoader.load(r.config().dataset(), dataRoot, r.config().train().seed());
+                } catch (DataException e) {
+                    throw new UserError(e.getMessage(), e);
+                }
+            }
+        }
     }
 
     /** Child-process mode: train runs, report progress on stdout in the event protocol. */
@@ -167,6 +187,8 @@ final class SweepRunner {
     }
 
     private void trainOne(RunSpec run, int total, Sink sink) throws IOException, DataException {
+        // Data first: a missing or corrupt data set is bad input and must not leave a run marked running.
+        DataSplit data = DataLoader.load(run.config().dataset(), dataRoot, run.config().train().seed());
         Map<String, Object> tree = ConfigTree.toTree(run.config());
         RunRecorder rec = store.open(run, tree, SpecYaml.write(tree));
         Instant started = Instant.now();
@@ -180,7 +202,6 @@ final class SweepRunner {
         extra.put("started", started.toString());
         extra.put("command", ProcessHandle.current().info().commandLine().orElse("?"));
         rec.writeProvenance(Provenance.collect(Path.of("."), extra));
-        DataSplit data = DataLoader.load(run.config().dataset(), dataRoot, run.config().train().seed());
         int epochs = run.config().train().epochs();
         String label = run.name();
         int runNo = run.index() + 1;
