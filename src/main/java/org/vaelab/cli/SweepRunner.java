@@ -194,12 +194,12 @@ final class SweepRunner {
         Instant started = Instant.now();
         double before = rec.summary().seconds();
         rec.updateSummary(s -> new RunSummary(s.id(), s.name(), s.sweep(), s.index(), RunStatus.RUNNING.json(),
-                s.varied(), s.config(), s.epochsCompleted(), s.finalMetrics(), null, started.toString(), null,
+                s.varied(), s.config(), s.epochsCompleted(), s.finalMetrics(), null, stamp(started), null,
                 s.seconds(), s.verdict(), s.verdictDetail(), s.activeUnits(), s.inactiveDims(), s.timeline(),
                 s.testLoglik(), s.extra()));
         Map<String, Object> extra = new LinkedHashMap<>(Devices.describe());
         extra.put("seed", run.config().train().seed());
-        extra.put("started", started.toString());
+        extra.put("started", stamp(started));
         extra.put("command", ProcessHandle.current().info().commandLine().orElse("?"));
         rec.writeProvenance(Provenance.collect(Path.of("."), extra));
         int epochs = run.config().train().epochs();
@@ -234,7 +234,7 @@ final class SweepRunner {
         } catch (RuntimeException e) {
             String cause = e.getClass().getSimpleName() + ": " + e.getMessage();
             double secs = before + Duration.between(started, Instant.now()).toMillis() / 1000.0;
-            rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, cause, Instant.now().toString(), secs));
+            rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, cause, stamp(Instant.now()), secs));
             sink.event("FAILED " + label + ": " + cause);
             return;
         }
@@ -253,7 +253,7 @@ final class SweepRunner {
             }
         }
         double secs = before + Duration.between(started, Instant.now()).toMillis() / 1000.0;
-        rec.updateSummary(s -> s.withEnd(result.status(), result.cause(), Instant.now().toString(), secs));
+        rec.updateSummary(s -> s.withEnd(result.status(), result.cause(), stamp(Instant.now()), secs));
         RunSummary s = rec.summary();
         EpochMetrics last = s.finalMetrics();
         sink.event(String.format(Locale.ROOT, "%s %s: %s%s in %s", s.status(), label,
@@ -271,6 +271,11 @@ final class SweepRunner {
         } catch (IOException | RuntimeException e) {
             return "warning: pictures not written (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
         }
+    }
+
+    /** Times in summaries and provenance: ISO-8601 to the second (nanoseconds only clutter the report). */
+    private static String stamp(Instant t) {
+        return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 
     private Path renderReport() {
