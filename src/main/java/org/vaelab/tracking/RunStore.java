@@ -88,9 +88,7 @@ public final class RunStore {
             AtomicFiles.writeString(spec, resolvedYaml);
         }
         Optional<RunSummary> existing = readSummary(run.id());
-        RunSummary summary = existing.orElseGet(() -> new RunSummary(run.id(), run.name(), sweep, run.index(),
-                RunStatus.PENDING.json(), new LinkedHashMap<>(run.varied()), configTree, 0, null, null, null, null,
-                0.0, null, null, null, null, null, null, null));
+        RunSummary summary = existing.orElseGet(() -> pending(run, configTree));
         RunRecorder rec = new RunRecorder(dir, RunRecorder.readMetrics(dir.resolve(RunRecorder.METRICS)), summary);
         if (existing.isEmpty()) {
             rec.updateSummary(s -> s);
@@ -102,11 +100,14 @@ public final class RunStore {
     public void plan(RunSpec run, Map<String, Object> configTree) throws IOException {
         if (readSummary(run.id()).isEmpty()) {
             Path dir = Files.createDirectories(runDir(run.id()));
-            RunSummary s = new RunSummary(run.id(), run.name(), sweep, run.index(), RunStatus.PENDING.json(),
-                    new LinkedHashMap<>(run.varied()), configTree, 0, null, null, null, null, 0.0, null, null, null,
-                    null, null, null, null);
-            AtomicFiles.writeString(dir.resolve(RunRecorder.SUMMARY), Json.pretty(s));
+            AtomicFiles.writeString(dir.resolve(RunRecorder.SUMMARY), Json.pretty(pending(run, configTree)));
         }
+    }
+
+    private RunSummary pending(RunSpec run, Map<String, Object> configTree) {
+        return new RunSummary(run.id(), run.name(), sweep, run.index(), RunStatus.PENDING.json(),
+                new LinkedHashMap<>(run.varied()), configTree, 0, null, null, null, null, 0.0, null, null, null,
+                null, null, null, null);
     }
 
     /** The summary of run {@code id}, if it has one. */
