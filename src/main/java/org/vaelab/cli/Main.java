@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 /** vaelab's command line: the only place that turns outcomes into exit codes and calls System.exit. */
 @Command(name = "vaelab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A research harness for variational autoencoders: spec -> sweep -> training -> diagnostics -> report.",
-        subcommands = {RunCommand.class, ValidateCommand.class, ReportCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")

@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+"""PyTorch reference for vaelab's VAE models and objective, used for speed and ELBO comparisons.
+
+Run with Debian's interpreter (/usr/bin/python3: torch 1.13 + libopenblas0-pthread); the pyenv python3
+on PATH has no torch.
+
+Model (vaelab `model.encoder: mlp`, `model.decoder: mlp`): 784 -> hidden... -> (mu, logvar) heads of
+`latent` dims; decoder latent -> reversed(hidden)... -> 784 logits. Objective: per-example negative ELBO
+in nats, reconstruction summed over pixels (Bernoulli from logits, or unit-variance Gaussian) plus
+beta x KL(q(z|x) || N(0, I)) summed over latent dims, averaged over the batch (Kingma & Welling 2014,
+Appendix B for the closed-form KL). Optimiser: Adam.
+
+Modes (each prints one JSON object per line on stdout):
+  speed  train samples/s over --steps steps after --warmup steps, --repeats times, plus peak RSS.
+  elbo   train --epochs epochs on full MNIST (IDX files in --mnist), with the true test negative ELBO
+         (beta = 1, one sample per example, fixed noise) after every epoch.
+
+Thread settings must be fixed before torch is imported (OpenMP and OpenBLAS read their env once), so
+this script parses its arguments first and imports torch afterwards.
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import sys
+import time
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("mode", choices=["speed", "elbo"])
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch.set_num_threads and OMP/MKL_NUM_THREADS")
+    p.add_argument("--blas-threads", type=int, default=None,
+                   help="OPENBLAS_NUM_THREADS (default: same as --threads)")
+    p.add_argument("--hidden", default="256,256", help="comma-separated encoder widths; decoder mirrors")
+    p.add_argument("--latent", type=int, default=32)
+    p.add_argument("--activation", default="relu", choices=["relu", "tanh", "elu", "leaky_relu"])
+    p.add_argument("--recon", default="bce", choices=["bce", "mse"])
+    p.add_argument("--beta", type=float, default=1.0)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mnist", default=None,
+                   help="folder with the four raw MNIST IDX files; speed mode uses random pixels without it")
+    p.add_argument("--steps", type=int, default=200, help="speed: timed steps per repeat")
+    p.add_argument("--warmup", type=int, default=30, help="speed: untimed steps before the first repeat")
+    p.add_argument("--repeats", type=int, default=3, help="speed: timed repeats")
+    p.add_argument("--epochs", type=int, default=5, help="elbo: training epochs")
+    p.add_argument("--tag", default="", help="free text copied into every JSON line")
+    return p.parse_args(argv)
+
+
+ARGS = parse_args(sys.argv[1:])
+if ARGS.blas_threads is None:
+    ARGS.blas_threads = ARGS.threads
+for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(ARGS.threads)
+os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+torch.set_num_threads(ARGS.threads)
+try:
+    torch.set_num_interop_threads(1)
+except RuntimeError:
+    pass
+
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def read_idx_images(path):
+    """Raw IDX3 file -> float32 array (n, rows*cols) scaled to [0, 1]."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, n, rows, cols = np.frombuffer(data[:16], dtype=">i4")
+    if magic != 2051:
+        raise SystemExit(f"{path}: not an IDX3 image file (magic {magic}, want 2051)")
+    pix = np.frombuffer(data[16:], dtype=np.uint8)
+    if pix.size != n * rows * cols:
+        raise SystemExit(f"{path}: header says {n}x{rows}x{cols} pixels, file has {pix.size}")
+    return (pix.reshape(n, rows * cols).astype(np.float32) / 255.0)
+
+
+def load_mnist(folder):
+    tr = read_idx_images(os.path.join(folder, "train-images-idx3-ubyte"))
+    te = read_idx_images(os.path.join(folder, "t10k-images-idx3-ubyte"))
+    return torch.from_numpy(tr), torch.from_numpy(te)
+
+
+def activation(name):
+    return {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU}[name]()
+
+
+class MlpVae(nn.Module):
+    """MLP encoder with separate mean and log-variance heads; mirrored MLP decoder emitting logits."""
+
+    def __init__(self, dim, hidden, latent, act):
+        super().__init__()
+        layers, width = [], dim
+        for h in hidden:
+            layers += [nn.Linear(width, h), activation(act)]
+            width = h
+        self.encoder = nn.Sequential(*layers)
+        self.mu = nn.Linear(width, latent)
+        self.logvar = nn.Linear(width, latent)
+        layers, width = [], latent
+        for h in reversed(hidden):
+            layers += [nn.Linear(width, h), activation(act)]
+            width = h
+        layers.append(nn.Linear(width, dim))
+        self.decoder = nn.Sequential(*layers)
+
+    def forward(self, x, eps):
+        h = self.encoder(x)
+        mu, logvar = self.mu(h), self.logvar(h)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        return self.decoder(z), mu, logvar
+
+
+def neg_elbo(out, x, mu, logvar, recon, beta):
+    """Per-example sums over pixels / latent dims, mean over the batch; returns (loss, recon, kl)."""
+    if recon == "bce":
+        rec = F.binary_cross_entropy_with_logits(out, x, reduction="none").sum(1)
+    else:
+        # Unit-variance Gaussian NLL: 0.5 * squared error + 0.5 * log(2 pi) per pixel.
+        rec = (0.5 * (out - x) ** 2 + HALF_LOG_2PI).sum(1)
+    kl = -0.5 * (1.0 + logvar - mu.pow(2) - logvar.exp()).sum(1)
+    rec, kl = rec.mean(), kl.mean()
+    return rec + beta * kl, rec, kl
+
+
+def build(dim):
+    torch.manual_seed(ARGS.seed)
+    hidden = [int(h) for h in ARGS.hidden.split(",") if h]
+    model = MlpVae(dim, hidden, ARGS.latent, ARGS.activation)
+    opt = torch.optim.Adam(model.parameters(), lr=ARGS.lr)
+    return model, opt
+
+
+def train_step(model, opt, x):
+    eps = torch.randn(x.shape[0], ARGS.latent)
+    out, mu, logvar = model(x, eps)
+    loss, rec, kl = neg_elbo(out, x, mu, logvar, ARGS.recon, ARGS.beta)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss, rec, kl
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def loadavg():
+    """1-minute load average: the machine is shared, so every measurement records how busy it was."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return -1.0
+
+
+def emit(obj):
+    obj = {"impl": "torch", "torch": torch.__version__, **obj}
+    if ARGS.tag:
+        obj["tag"] = ARGS.tag
+    print(json.dumps(obj, sort_keys=True), flush=True)
+
+
+def speed():
+    if ARGS.mnist:
+        train, _ = load_mnist(ARGS.mnist)
+        data = "mnist"
+    else:
+        g = torch.Generator().manual_seed(ARGS.seed)
+        train = torch.rand(60000, 784, generator=g)
+        data = "random"
+    n, dim = train.shape
+    model, opt = build(dim)
+    b = ARGS.batch
+    perm = torch.randperm(n)
+    cursor = [0]
+
+    def next_batch():
+        # Batches are sliced from a shuffled copy (as a DataLoader with shuffle would hand over); the
+        # gather happens once per pass over the data so it is not timed as a per-step cost twice.
+        nonlocal perm
+        if cursor[0] + b > n:
+            perm = torch.randperm(n)
+            cursor[0] = 0
+        idx = perm[cursor[0]:cursor[0] + b]
+        cursor[0] += b
+        return train.index_select(0, idx)
+
+    for _ in range(ARGS.warmup):
+        train_step(model, opt, next_batch())
+    rates, cpu_rates = [], []
+    for r in range(ARGS.repeats):
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        for _ in range(ARGS.steps):
+            loss, _, _ = train_step(model, opt, next_batch())
+        loss_value = float(loss)
+        dt = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        rates.append(ARGS.steps * b / dt)
+        cpu_rates.append(ARGS.steps * b / cpu)
+        emit({"mode": "speed", "repeat": r, "batch": b, "threads": ARGS.threads, "blas_threads": ARGS.blas_threads, "steps": ARGS.steps,
+              "samples_per_s": round(rates[-1], 1), "seconds": round(dt, 4), "cpu_seconds": round(cpu, 4),
+              "samples_per_cpu_s": round(cpu_rates[-1], 1), "loadavg": loadavg(), "loss": round(loss_value, 3),
+              "peak_rss_mb": round(peak_rss_mb(), 1), "data": data, "hidden": ARGS.hidden,
+              "latent": ARGS.latent})
+    emit({"mode": "speed_summary", "batch": b, "threads": ARGS.threads, "blas_threads": ARGS.blas_threads,
+          "median_samples_per_s": round(statistics.median(rates), 1),
+          "min_samples_per_s": round(min(rates), 1), "max_samples_per_s": round(max(rates), 1),
+          "median_samples_per_cpu_s": round(statistics.median(cpu_rates), 1),
+          "peak_rss_mb": round(peak_rss_mb(), 1), "data": data})
+
+
+@torch.no_grad()
+def evaluate(model, test, b=1000):
+    """True negative ELBO (beta = 1, K = 1) with noise from a fixed generator so epochs compare fairly."""
+    g = torch.Generator().manual_seed(12345)
+    tot_rec = tot_kl = 0.0
+    for i in range(0, test.shape[0], b):
+        x = test[i:i + b]
+        eps = torch.randn(x.shape[0], ARGS.latent, generator=g)
+        out, mu, logvar = model(x, eps)
+        _, rec, kl = neg_elbo(out, x, mu, logvar, ARGS.recon, 1.0)
+        tot_rec += float(rec) * x.shape[0]
+        tot_kl += float(kl) * x.shape[0]
+    n = test.shape[0]
+    return (tot_rec + tot_kl) / n, tot_rec / n, tot_kl / n
+
+
+def elbo():
+    if not ARGS.mnist:
+        raise SystemExit("elbo mode needs --mnist FOLDER with the four raw MNIST IDX files")
+    train, test = load_mnist(ARGS.mnist)
+    n, dim = train.shape
+    model, opt = build(dim)
+    b = ARGS.batch
+    for epoch in range(1, ARGS.epochs + 1):
+        model.train()
+        perm = torch.randperm(n)
+        t0 = time.perf_counter()
+        s_loss = s_rec = s_kl = 0.0
+        seen = 0
+        # The last partial batch is kept, as a DataLoader with drop_last=False would.
+        for i in range(0, n, b):
+            x = train.index_select(0, perm[i:i + b])
+            loss, rec, kl = train_step(model, opt, x)
+            m = x.shape[0]
+            s_loss += float(loss) * m
+            s_rec += float(rec) * m
+            s_kl += float(kl) * m
+            seen += m
+        dt = time.perf_counter() - t0
+        model.eval()
+        t_loss, t_rec, t_kl = evaluate(model, test)
+        emit({"mode": "elbo", "epoch": epoch, "batch": b, "threads": ARGS.threads,
+              "train_loss": round(s_loss / seen, 4), "train_recon": round(s_rec / seen, 4),
+              "train_kl": round(s_kl / seen, 4), "test_loss": round(t_loss, 4),
+              "test_recon": round(t_rec, 4), "test_kl": round(t_kl, 4), "beta": ARGS.beta,
+              "epoch_seconds": round(dt, 3), "train_samples_per_second": round(seen / dt, 1),
+              "peak_rss_mb": round(peak_rss_mb(), 1), "recon": ARGS.recon, "hidden": ARGS.hidden,
+              "latent": ARGS.latent, "lr": ARGS.lr, "seed": ARGS.seed})
+
+
+if __name__ == "__main__":
+    speed() if ARGS.mode == "speed" else elbo()

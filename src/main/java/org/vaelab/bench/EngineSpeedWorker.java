@@ -1,0 +1,111 @@
+package org.vaelab.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vaelab.data.DataException;
+import org.vaelab.data.DataLoader;
+import org.vaelab.data.DataSplit;
+import org.vaelab.spec.Activation;
+import org.vaelab.spec.Binarize;
+import org.vaelab.spec.ConfigTree;
+import org.vaelab.spec.DatasetName;
+import org.vaelab.spec.DatasetSpec;
+import org.vaelab.spec.Device;
+import org.vaelab.spec.EvalSpec;
+import org.vaelab.spec.LossSpec;
+import org.vaelab.spec.ModelSpec;
+import org.vaelab.spec.NetKind;
+import org.vaelab.spec.Optimizer;
+import org.vaelab.spec.RunConfig;
+import org.vaelab.spec.RunSpec;
+import org.vaelab.spec.TrainSpec;
+import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.Json;
+import org.vaelab.tracking.RunStore;
+import org.vaelab.train.TrainResult;
+import org.vaelab.train.Trainer;
+import org.vaelab.train.TrainingListener;
+
+/**
+ * One vaelab speed measurement in its own process (so its thread settings are its own): the real trainer
+ * (data batching, noise, SameDiff forward/backward, gradient norm, Adam) on real MNIST for a few short epochs;
+ * prints one JSON line with the median training samples/s of the epochs after the first (JIT warm-up) and the
+ * process's peak resident memory.
+ */
+public final class EngineSpeedWorker {
+    private EngineSpeedWorker() {
+    }
+
+    /** Model families the benchmark knows: the seed MLP and the default conv model. */
+    static ModelSpec model(String name) {
+        return switch (name) {
+            case "mlp" -> new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(256, 256), List.of(32, 64),
+                    Activation.RELU, 32);
+            case "conv" -> new ModelSpec(NetKind.CONV, NetKind.CONV, List.of(256, 256), List.of(32, 64),
+                    Activation.RELU, 32);
+            default -> throw new IllegalArgumentException("model must be mlp or conv, got " + name);
+        };
+    }
+
+    /**
+     * Trains and reports. Arguments: model (mlp|conv), batch size, steps per epoch, epochs, data root.
+     *
+     * @return the JSON line
+     */
+    static String measure(String modelName, int batch, int steps, int epochs, Path dataRoot)
+            throws IOException, DataException {
+        DatasetSpec ds = new DatasetSpec(DatasetName.MNIST, null, batch * steps, 1000, null, Binarize.NONE, false);
+        RunConfig cfg = new RunConfig(ds, model(modelName), LossSpec.DEFAULT,
+                new TrainSpec(epochs, batch, Optimizer.ADAM, 1e-3, null, 1L, Device.CPU), new EvalSpec(0.01, 0, 1));
+        DataSplit data = DataLoader.load(ds, dataRoot, 1L);
+        Path dir = Files.createTempDirectory("vaelab-bench");
+        RunSpec run = new RunSpec("bench0000000", "bench", "bench", 0, Map.of(), cfg);
+        RunStore store = new RunStore(dir, "bench");
+        List<Double> rates = new ArrayList<>();
+        try (TrainResult r = new Trainer().train(run, data, store.open(run, ConfigTree.toTree(cfg), ""),
+                TrainingListener.NONE)) {
+            for (EpochMetrics m : r.epochs()) {
+                if (m.epoch() > 1) {
+                    rates.add(m.trainSamplesPerSecond());
+                }
+            }
+        }
+        rates.sort(Double::compare);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("impl", "vaelab");
+        out.put("model", modelName);
+        out.put("batch", batch);
+        out.put("threads", System.getenv("OMP_NUM_THREADS"));
+        out.put("median_samples_per_s", rates.isEmpty() ? null : rates.get(rates.size() / 2));
+        out.put("peak_rss_mb", peakRssMb());
+        return Json.line(out);
+    }
+
+    /** VmHWM of this process in MB (Linux), or null elsewhere. */
+    static Double peakRssMb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    return Double.parseDouble(l.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Child-process entry point used by {@link SpeedBench}. */
+    public static void main(String[] args) throws Exception {
+        System.out.println(measure(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                Integer.parseInt(args[3]), Path.of(args[4])));
+        System.out.flush();
+        // ND4J leaves non-daemon threads behind; this process has done its one measurement.
+        Runtime.getRuntime().halt(0);
+    }
+}
