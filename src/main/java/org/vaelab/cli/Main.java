@@ -29,7 +29,8 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean debug = parsed.hasMatchedOption("--debug");
+            // --debug is inherited by every subcommand, so look for it anywhere on the command line
+            boolean debug = java.util.Arrays.asList(args).contains("--debug");
             if (debug) {
                 ex.printStackTrace(err);
             }

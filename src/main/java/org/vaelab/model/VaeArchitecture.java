@@ -183,7 +183,8 @@ public final class VaeArchitecture {
         if (!act) {
             return sd.nn.linear(in, w, b);
         }
-        if (spec.activation() == Activation.RELU) {
+        // M2.1's relu_layer refuses an input of width 1 (a 1-unit latent feeding the decoder)
+        if (spec.activation() == Activation.RELU && w.getShape() != null && w.getShape()[0] > 1) {
             // one op instead of two forward; note its M2.1 backprop recomputes x W + b for the relu mask
             // (an extra matmul per layer), yet it measured no slower than linear + relu on the seed model
             return sd.nn.reluLayer(in, w, b);

@@ -454,7 +454,7 @@ public final class ChartFactory {
         styleAxes(c.getStyler());
         c.getStyler().setOverlapped(true);
         c.getStyler().setAvailableSpaceFill(kl.size() > 32 ? 1.0 : 0.8);
-        c.getStyler().setXAxisMaxLabelCount(Math.min(kl.size(), 16));
+        c.getStyler().setXAxisMaxLabelCount(Math.max(2, Math.min(kl.size(), 16))); // XChart refuses 1 (latent_dim 1)
         c.getStyler().setXAxisLabelRotation(kl.size() > 16 ? 90 : 0);
         CategorySeries a = c.addSeries("active", x, act);
         a.setFillColor(Palette.TAB10[0]);
