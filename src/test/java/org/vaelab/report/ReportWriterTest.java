@@ -29,21 +29,17 @@ class ReportWriterTest {
     static Path tmp;
     static Path sweep;
     static Path index;
-    static double seconds;
 
     @BeforeAll
     static void render() throws Exception {
         sweep = SyntheticSweep.write(tmp.resolve("results"), "beta-sweep", false);
-        long t0 = System.nanoTime();
         index = ReportWriter.write(List.of(sweep), tmp.resolve("reports"));
-        seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("12-run synthetic sweep report rendered in %.1f s%n", seconds);
     }
 
     @Test
-    void twelveRunSweepRendersWithinThirtySeconds() {
+    void twelveRunSweepRendersToTheSweepFolder() {
+        // How long it takes is measured with `time ./vaelab report` (README "Reports"), not asserted here.
         assertEquals(tmp.resolve("reports/beta-sweep/index.html"), index);
-        assertTrue(seconds <= 30, "rendering took " + seconds + " s");
     }
 
     @Test
