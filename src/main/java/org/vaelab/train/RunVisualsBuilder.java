@@ -74,15 +74,13 @@ public final class RunVisualsBuilder {
     /** Bins per unit of z: 60 bins over [-4, 4]. */
     static final double BINS_PER_UNIT = 7.5;
     static final int MAX_BINS = 150;
-    /** Stream of the visuals seed in {@link RunSeeds}' derivation, far from RunSeeds' own streams (1, 2, ...). */
-    private static final long VISUALS_STREAM = 101;
 
     private RunVisualsBuilder() {
     }
 
     /** The seed of a run's pictures, derived from {@code train.seed} like the run's other streams. */
     public static long seedOf(RunConfig cfg) {
-        return RunSeeds.mix(RunSeeds.mix(cfg.train().seed() + 0x9E3779B97F4A7C15L * VISUALS_STREAM));
+        return new RunSeeds(cfg.train().seed()).visuals();
     }
 
     /**
