@@ -79,12 +79,36 @@ public final class VaeModel implements AutoCloseable {
         return trainGraph;
     }
 
-    /** The forward/backward step of the training objective (SameDiff implementation). */
+    /**
+     * The forward/backward step of the training objective: the hand-written {@link MlpGradientStep} for mlp
+     * encoder and decoder in FLOAT (same function, checked against the graph by tests), else SameDiff's. The
+     * system property {@code vaelab.engine=samediff} forces the graph everywhere (for comparisons).
+     */
     public GradientStep gradientStep() {
         if (step == null) {
-            step = new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
+            step = usesHandStep()
+                    ? new MlpGradientStep(arch, params, training)
+                    : new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
         }
         return step;
+    }
+
+    private boolean usesHandStep() {
+        return handStep(arch.spec(), params.dataType());
+    }
+
+    private static boolean handStep(ModelSpec spec, DataType dtype) {
+        return !"samediff".equals(System.getProperty("vaelab.engine")) && MlpGradientStep.supports(spec, dtype);
+    }
+
+    /** Which implementation trains this model, for provenance: e.g. "mlp-openblas+vector512" or "samediff". */
+    public String engine() {
+        return engine(arch.spec());
+    }
+
+    /** Which implementation trains a FLOAT model of {@code spec} in this JVM. */
+    public static String engine(ModelSpec spec) {
+        return handStep(spec, DataType.FLOAT) ? "mlp-openblas+" + Kernels.best().name() : "samediff";
     }
 
     private SameDiff evalGraph() {

@@ -62,7 +62,7 @@ class AdamOptimizerTest {
             INDArray pa = Nd4j.createFromArray(new float[][]{{1, 2}});
             INDArray pb = pa.dup();
             a.step(pa, Nd4j.createFromArray(new float[][]{{0.5f, -0.5f}}), 0);
-            b.restore(a.state().toFloatVector());
+            b.restore(a.moments());
             pb.assign(pa);
             a.step(pa, Nd4j.createFromArray(new float[][]{{0.1f, 0.2f}}), 1);
             b.step(pb, Nd4j.createFromArray(new float[][]{{0.1f, 0.2f}}), 1);
