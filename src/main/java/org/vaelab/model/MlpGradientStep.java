@@ -157,6 +157,7 @@ public final class MlpGradientStep implements GradientStep {
         if (n <= cap) {
             return;
         }
+        close0();
         int rows = k * n;
         encN = new FloatPointer[enc.size()];
         encH = new float[enc.size()][];
@@ -208,6 +209,28 @@ public final class MlpGradientStep implements GradientStep {
 
     @Override
     public Values compute(INDArray x, INDArray eps, double betaValue) {
+        Values v = forward(x, eps, betaValue);
+        backward((int) x.size(0), (float) betaValue);
+        return v;
+    }
+
+    /**
+     * Importance log-weights log p(x|z_k) + log p(z_k) - log q(z_k|x) of the forward pass for an IWAE objective
+     * (Burda et al. 2016), in the decoder's sample-major row order: element {@code k * n + i} is sample k of
+     * example i. Used for the log-likelihood estimate: no graph, no allocation per call.
+     */
+    public double[] logWeights(INDArray x, INDArray eps) {
+        if (obj.estimator() != Estimator.IWAE) {
+            throw new IllegalStateException("log-weights need an iwae objective, this step has " + obj.estimator());
+        }
+        forward(x, eps, 1.0);
+        return Arrays.copyOf(logW, k * (int) x.size(0));
+    }
+
+    private FloatPointer xN;
+    private FloatPointer features;
+
+    private Values forward(INDArray x, INDArray eps, double betaValue) {
         if (x.rank() != 2 || x.size(1) != dim) {
             throw new IllegalArgumentException("x: expected [n, " + dim + "], got " + Arrays.toString(x.shape()));
         }
@@ -219,7 +242,7 @@ public final class MlpGradientStep implements GradientStep {
         ensure(n);
         int rows = k * n;
         float beta = (float) betaValue;
-        FloatPointer xN = pointer(x);
+        xN = pointer(x);
         xN.get(xH, 0, n * dim);
         pointer(eps).get(epsH, 0, rows * d);
         for (Dense l : all()) {
@@ -236,7 +259,7 @@ public final class MlpGradientStep implements GradientStep {
             encN[i].put(encH[i], 0, n * l.out());
             in = encN[i];
         }
-        FloatPointer features = in;
+        features = in;
         int f = mu.in();
         gemm(false, false, n, d, f, features, f, at(paramsBase, mu.w()), d, 0f, muN, d);
         gemm(false, false, n, d, f, features, f, at(paramsBase, lv.w()), d, 0f, lvN, d);
@@ -306,8 +329,14 @@ public final class MlpGradientStep implements GradientStep {
         } else {
             loss = iwae(n, beta);
         }
+        return new Values(loss, recon, kl);
+    }
 
-        // backward: logits, decoder
+    private void backward(int n, float beta) {
+        int rows = k * n;
+        int f = mu.in();
+        Dense out = dec.get(dec.size() - 1);
+        // logits, decoder
         kern.reconstructionBack(obj.reconstruction(), logitH, xH, rows, n, dim, coef, gBias, out.hb());
         logitN.put(logitH, 0, rows * dim);
         FloatPointer dOut = logitN;
@@ -359,7 +388,6 @@ public final class MlpGradientStep implements GradientStep {
         for (Dense l : all()) {
             at(gradsBase, l.b()).put(gBias, l.hb(), l.out());
         }
-        return new Values(loss, recon, kl);
     }
 
     /**
@@ -453,5 +481,22 @@ public final class MlpGradientStep implements GradientStep {
     @Override
     public void close() {
         grads.close();
+        close0();
+    }
+
+    private void close0() {
+        // the work buffers are native: free them now rather than whenever the collector finds them
+        if (cap > 0) {
+            for (FloatPointer p : encN) {
+                p.close();
+            }
+            for (FloatPointer p : decN) {
+                p.close();
+            }
+            for (FloatPointer p : new FloatPointer[]{muN, lvN, zN, logitN, tmpN, tmp2N}) {
+                p.close();
+            }
+            cap = 0;
+        }
     }
 }

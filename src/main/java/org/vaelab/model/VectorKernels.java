@@ -2,6 +2,7 @@ package org.vaelab.model;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,19 +11,88 @@ import org.vaelab.spec.Reconstruction;
 
 /**
  * {@link Kernels} on the incubating Vector API of JDK 17 ({@code --add-modules jdk.incubator.vector}): the same
- * arithmetic as {@link ScalarKernels} in SIMD lanes; exp, log1p and tanh map to HotSpot's vector math stubs.
- * Only the parts of the API unchanged since JDK 16 are used (fromArray, intoArray, lanewise, compare, blend,
- * reduceLanes). Loaded by name from {@link Kernels#best()}, so no other class links against the module.
+ * formulas as {@link ScalarKernels} in SIMD lanes. Loaded by name from {@link Kernels#best()}, so no other class
+ * links against the module.
+ *
+ * <p>Reproducibility: the API's own transcendental lanewise ops (EXP, LOG1P, TANH) and reduceLanes give
+ * different last bits before and after HotSpot compiles a loop (a Java fallback per lane, then SVML stubs and a
+ * tree reduction), so a run's numbers would depend on when the JIT kicked in. Here exp and log1p are written out
+ * (Cephes' single-precision polynomials, Moshier 1992) with basic IEEE operations and bit shifts only, which give
+ * the same bits in every execution mode, and lane sums are taken in lane order.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it to a float of magnitude below 2^22 rounds it to an integer in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = 0x4B400000;
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+    /** exp(x), relative error ~1e-7, for any x (clamped to [-87.3, 88.3]: 0 and overflow are out of reach). */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(-87.3f).min(88.3f);
+        FloatVector t = c.mul(LOG2E).add(ROUND); // n + ROUND with n = round(x / ln 2)
+        FloatVector n = t.sub(ROUND);
+        IntVector ni = (IntVector) t.reinterpretAsInts();
+        ni = ni.sub(ROUND_BITS);
+        FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500E-4f).add(1.3981999507E-3f);
+        p = p.mul(r).add(8.3334519073E-3f);
+        p = p.mul(r).add(4.1665795894E-2f);
+        p = p.mul(r).add(1.6666665459E-1f);
+        p = p.mul(r).add(5.0000001201E-1f);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector scale = (FloatVector) ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** log(1 + e) for e in [0, 1] (the Bernoulli loss's log1p(exp(-|l|))), absolute error ~1e-7. */
+    static FloatVector log1p01(FloatVector e) {
+        // log1p(e) = k ln 2 + log(1 + f) with 1 + f = (1 + e) / 2^k in [sqrt(1/2), sqrt(2)]; f = e itself when
+        // k = 0, so small e keep their precision
+        VectorMask<Float> big = e.compare(VectorOperators.GE, 0.41421356f);
+        FloatVector f = e.blend(e.add(1f).mul(0.5f).sub(1f), big);
+        FloatVector k = FloatVector.zero(S).blend(1f, big);
+        FloatVector z = f.mul(f);
+        FloatVector y = f.mul(7.0376836292E-2f).sub(1.1514610310E-1f);
+        y = y.mul(f).add(1.1676998740E-1f);
+        y = y.mul(f).sub(1.2420140846E-1f);
+        y = y.mul(f).add(1.4249322787E-1f);
+        y = y.mul(f).sub(1.6668057665E-1f);
+        y = y.mul(f).add(2.0000714765E-1f);
+        y = y.mul(f).sub(2.4999993993E-1f);
+        y = y.mul(f).add(3.3333331174E-1f);
+        y = y.mul(f).mul(z);
+        y = y.add(k.mul(LN2_LO)).sub(z.mul(0.5f));
+        return f.add(y).add(k.mul(LN2_HI));
+    }
+
+    /** Sum of the lanes in lane order (reduceLanes may reassociate differently once compiled). */
+    private static float sum(FloatVector v) {
+        float[] lanes = LANES.get();
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+
     private static FloatVector activate(FloatVector v, Activation act) {
         return switch (act) {
             case RELU -> v.max(0f);
-            case TANH -> v.lanewise(VectorOperators.TANH);
-            case ELU -> v.lanewise(VectorOperators.EXPM1).blend(v, v.compare(VectorOperators.GT, 0f));
+            case TANH -> {
+                // tanh|v| = (1 - t) / (1 + t) with t = exp(-2|v|), sign restored
+                FloatVector t = exp(v.abs().mul(-2f));
+                FloatVector a = FloatVector.broadcast(S, 1f).sub(t).div(t.add(1f));
+                yield a.blend(a.neg(), v.compare(VectorOperators.LT, 0f));
+            }
+            case ELU -> exp(v.min(0f)).sub(1f).blend(v, v.compare(VectorOperators.GT, 0f));
             case LEAKY_RELU -> v.mul(ScalarKernels.LEAKY_SLOPE).blend(v, v.compare(VectorOperators.GT, 0f));
         };
     }
@@ -129,15 +199,15 @@ final class VectorKernels implements Kernels {
                 FloatVector v = FloatVector.fromArray(S, l, base + j).add(FloatVector.fromArray(S, bias, bOff + j));
                 v.intoArray(l, base + j);
                 FloatVector xv = FloatVector.fromArray(S, x, xb + j);
-                FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+                FloatVector e = exp(v.abs().neg());
                 if (bce) {
-                    acc = acc.add(v.max(0f).sub(xv.mul(v)).add(e.lanewise(VectorOperators.LOG1P)));
+                    acc = acc.add(v.max(0f).sub(xv.mul(v)).add(log1p01(e)));
                 } else {
                     FloatVector err = sigmoid(v, e).sub(xv);
                     acc = acc.add(err.mul(err));
                 }
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sum(acc);
             for (; j < cols; j++) {
                 float v = l[base + j] + bias[bOff + j];
                 l[base + j] = v;
@@ -171,7 +241,7 @@ final class VectorKernels implements Kernels {
             int j = 0;
             for (; j < up; j += L) {
                 FloatVector v = FloatVector.fromArray(S, l, base + j);
-                FloatVector s = sigmoid(v, v.abs().neg().lanewise(VectorOperators.EXP));
+                FloatVector s = sigmoid(v, exp(v.abs().neg()));
                 FloatVector err = s.sub(FloatVector.fromArray(S, x, xb + j));
                 FloatVector dv = bce ? err.mul(c) : err.mul(s).mul(s.neg().add(1f)).mul(c);
                 dv.intoArray(l, base + j);
@@ -224,7 +294,7 @@ final class VectorKernels implements Kernels {
                 FloatVector gi = FloatVector.fromArray(S, g, i);
                 acc = gi.fma(gi, acc);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += sum(acc);
         }
         for (; i < n; i++) {
             total += (double) g[i] * g[i];

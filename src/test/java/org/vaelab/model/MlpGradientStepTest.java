@@ -129,4 +129,30 @@ class MlpGradientStepTest {
                     () -> s.compute(Nd4j.rand(DataType.FLOAT, 3, 35), Nd4j.randn(DataType.FLOAT, 6, 2), 1));
         }
     }
+
+    @Test
+    void logWeightsMatchTheGraphs() {
+        ModelSpec spec = new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(12, 8), List.of(4), Activation.TANH, 3);
+        float[] x = new float[5 * 42];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextDouble();
+        }
+        try (VaeModel m = VaeModel.create(VaeArchitecture.of(spec, 6, 7), Objective.trueElbo(Reconstruction.BCE),
+                DataType.FLOAT, 2)) {
+            double[][] hand = m.logWeights(x, 5, 7, 9);
+            double[][] graph;
+            System.setProperty("vaelab.engine", "samediff");
+            try {
+                graph = m.logWeights(x, 5, 7, 9);
+            } finally {
+                System.clearProperty("vaelab.engine");
+            }
+            for (int i = 0; i < 5; i++) {
+                for (int s = 0; s < 7; s++) {
+                    assertEquals(graph[i][s], hand[i][s], 1e-4 * Math.abs(graph[i][s]), "example " + i + " sample " + s);
+                }
+            }
+        }
+    }
 }
