@@ -118,8 +118,14 @@ final class CliProcess {
      * VAE learns something and its curves and charts are not degenerate.
      */
     static Path writeData(Path dir, int train, int test) throws IOException {
-        IdxFiles.writeSet(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", patterns(train, 10, 1), false);
-        IdxFiles.writeSet(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", patterns(test, 10, 2), false);
+        return writeData(dir, train, test, 10);
+    }
+
+    /** {@link #writeData(Path, int, int)} with {@code side x side} images (28 for MNIST's size). */
+    static Path writeData(Path dir, int train, int test, int side) throws IOException {
+        IdxFiles.writeSet(dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", patterns(train, side, 1),
+                false);
+        IdxFiles.writeSet(dir, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", patterns(test, side, 2), false);
         return dir;
     }
 
