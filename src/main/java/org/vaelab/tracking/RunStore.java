@@ -77,12 +77,30 @@ public final class RunStore {
         return RunLock.tryAcquire(runDir(id).resolve("run.lock"));
     }
 
+    /** Waits for run {@code id}'s lock (another process is training it and will let go when done or dead). */
+    public RunLock lock(String id) throws IOException {
+        Files.createDirectories(runDir(id));
+        return RunLock.acquire(runDir(id).resolve("run.lock"));
+    }
+
+    /** The process id written into run {@code id}'s lock file by its last holder, if readable. */
+    public Optional<Long> lockHolder(String id) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(runDir(id).resolve("run.lock")).strip()));
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * Opens run {@code run}'s folder for recording, writing spec.yaml and a pending summary the first time;
-     * an existing run keeps its metrics and summary (a resume). The caller must hold the run's lock.
+     * an existing run keeps its metrics and summary (a resume). The caller must hold the run's lock, which
+     * also makes it safe to remove the temporary files of writes a kill interrupted.
      */
     public RunRecorder open(RunSpec run, Map<String, Object> configTree, String resolvedYaml) throws IOException {
         Path dir = Files.createDirectories(runDir(run.id()));
+        AtomicFiles.removeLeftovers(dir);
+        AtomicFiles.removeLeftovers(dir.resolve(RunRecorder.CHECKPOINTS));
         Path spec = dir.resolve(RunRecorder.SPEC);
         if (!Files.exists(spec)) {
             AtomicFiles.writeString(spec, resolvedYaml);
@@ -96,11 +114,24 @@ public final class RunStore {
         return rec;
     }
 
-    /** Writes a pending summary for a run not yet started, so the index and report list every planned run. */
+    /**
+     * Writes a pending summary for a run not yet started, so the index and report list every planned run.
+     * Under the run's lock: without it, another process could finish the run between our look and our
+     * write, and the pending summary would overwrite its completed one (and the run be trained again).
+     */
     public void plan(RunSpec run, Map<String, Object> configTree) throws IOException {
-        if (readSummary(run.id()).isEmpty()) {
-            Path dir = Files.createDirectories(runDir(run.id()));
-            AtomicFiles.writeString(dir.resolve(RunRecorder.SUMMARY), Json.pretty(pending(run, configTree)));
+        if (readSummary(run.id()).isPresent()) {
+            return;
+        }
+        Optional<RunLock> lock = tryLock(run.id());
+        if (lock.isEmpty()) {
+            return; // its holder is training it and writes the summary itself
+        }
+        try (RunLock held = lock.get()) {
+            if (readSummary(run.id()).isEmpty()) {
+                AtomicFiles.writeString(runDir(run.id()).resolve(RunRecorder.SUMMARY),
+                        Json.pretty(pending(run, configTree)));
+            }
         }
     }
 
@@ -151,10 +182,24 @@ public final class RunStore {
         return out;
     }
 
+    /**
+     * Replaces file {@code name} of the sweep folder (such as sweep.json) under the sweep lock, which also
+     * makes it safe to remove what an interrupted write of it left behind.
+     */
+    public void writeSweepFile(String name, String text) throws IOException {
+        requireSafe("file name", name);
+        create();
+        try (RunLock ignored = RunLock.acquire(sweepDir.resolve(".index.lock"))) {
+            AtomicFiles.removeLeftovers(sweepDir, name);
+            AtomicFiles.writeString(sweepDir.resolve(name), text);
+        }
+    }
+
     /** Rebuilds index.json from the run folders (under the sweep lock). */
     public void writeIndex() throws IOException {
         create();
         try (RunLock ignored = RunLock.acquire(sweepDir.resolve(".index.lock"))) {
+            AtomicFiles.removeLeftovers(sweepDir, INDEX); // index.json is only written under this lock
             List<Map<String, Object>> runs = new ArrayList<>();
             for (RunSummary s : summaries()) {
                 Map<String, Object> r = new LinkedHashMap<>();

@@ -165,4 +165,34 @@ class CliTest {
         assertTrue(changed.err().contains("loss.beta"), changed.err());
         assertTrue(changed.err().contains("--force"), changed.err());
     }
+
+    @Test
+    void aDivergedRunIsRecordedWithItsCauseTheSweepGoesOnAndExitsOne() throws IOException {
+        Path f = spec("blowup", """
+                dataset: {name: idx, path: %s}
+                model: {hidden: [16], latent_dim: 2}
+                train: {epochs: 2, batch_size: 32}
+                eval: {loglik_samples: 5, loglik_subset: 20}
+                sweep:
+                  grid: {train.learning_rate: [1e12, 1e-3]}   # the first run blows up, the second is fine
+                """.formatted(idx));
+        Path results = tmp.resolve("results");
+        String[] run = {"run", f.toString(), "--results", results.toString(), "--reports",
+                tmp.resolve("reports").toString(), "--workers", "1"};
+        Outcome o = vaelab(run);
+        assertEquals(ExitCodes.RUNS_FAILED, o.code(), o.err());
+        JsonNode index = Json.mapper().readTree(results.resolve("blowup/index.json").toFile());
+        assertEquals("diverged", index.get("runs").get(0).get("status").asText());
+        assertEquals("completed", index.get("runs").get(1).get("status").asText(), "the sweep went on");
+        JsonNode summary = Json.mapper().readTree(results.resolve("blowup")
+                .resolve(index.get("runs").get(0).get("id").asText()).resolve("summary.json").toFile());
+        assertTrue(summary.get("cause").asText().matches("(loss|gradient norm) is .* at epoch 1, batch \\d+ of \\d+ "
+                + "\\(step \\d+\\)"), summary.get("cause").asText());
+        // a diverged run is finished: the same command does not train it again, and still exits 1
+        String before = Files.readString(results.resolve("blowup").resolve(index.get("runs").get(0).get("id").asText())
+                .resolve("summary.json"));
+        assertEquals(ExitCodes.RUNS_FAILED, vaelab(run).code());
+        assertEquals(before, Files.readString(results.resolve("blowup")
+                .resolve(index.get("runs").get(0).get("id").asText()).resolve("summary.json")));
+    }
 }

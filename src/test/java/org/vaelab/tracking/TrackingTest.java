@@ -117,4 +117,36 @@ class TrackingTest {
         assertEquals(2, store.summaries().size());
         assertEquals("pending", store.summaries().get(0).status());
     }
+
+    @Test
+    void planningLeavesARunBeingTrainedToItsHolder() throws IOException {
+        RunStore store = new RunStore(tmp, "s");
+        // Another process holds the run (it is training it, and will write the summary itself): planning must
+        // not write a pending summary that could land over the holder's completed one.
+        try (RunLock held = store.tryLock("r1").orElseThrow()) {
+            store.plan(run("r1"), Map.of());
+            assertTrue(store.readSummary("r1").isEmpty(), "no summary written under someone else's lock");
+        }
+        store.plan(run("r1"), Map.of());
+        assertEquals("pending", store.readSummary("r1").orElseThrow().status());
+    }
+
+    @Test
+    void openingARunRemovesWhatKilledWritesLeftBehind() throws IOException {
+        RunStore store = new RunStore(tmp, "s");
+        Path dir = store.open(run("r1"), Map.of(), "").dir();
+        Path ck = Files.createDirectories(dir.resolve("checkpoints"));
+        // what a kill -9 inside AtomicFiles.write leaves: its temporary file
+        Files.writeString(dir.resolve(".summary.json.8271.tmp"), "{\"half");
+        Files.writeString(ck.resolve(".last.ckpt.1234.tmp"), "half");
+        Files.writeString(dir.resolve("notes.tmp"), "a user's file, not ours");
+        store.open(run("r1"), Map.of(), "");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".summary.json.")));
+        }
+        try (Stream<Path> s = Files.list(ck)) {
+            assertEquals(0, s.count());
+        }
+        assertTrue(Files.exists(dir.resolve("notes.tmp")));
+    }
 }
