@@ -4,17 +4,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * {@link GradientStep} on SameDiff's {@code calculateGradientsAndOutputs}: one call gives the loss values and
- * every parameter gradient; the gradients are copied into one flat buffer for the optimiser. (SameDiff's own
- * {@code fit} has no global-norm clipping and hides its updater state, hence this route.) The step's arrays
- * come from a {@link StepArena}, reused step after step (see there for why). Not thread-safe.
+ * {@link GradientStep} on SameDiff's gradient function: one call gives the loss values and every parameter
+ * gradient; the gradients are copied into one flat buffer for the optimiser. (SameDiff's own {@code fit} has
+ * no global-norm clipping and hides its updater state, hence this route.) The call is what
+ * {@code calculateGradientsAndOutputs} does, minus switching SameDiff's array release off; the step's arrays
+ * come from a {@link StepArena}, reused within and across steps (see there for why). Not thread-safe.
  */
 public final class SameDiffGradientStep implements GradientStep {
     private static final List<String> OUTPUTS = List.of(GraphNames.LOSS, GraphNames.RECON, GraphNames.KL);
@@ -30,6 +30,8 @@ public final class SameDiffGradientStep implements GradientStep {
     private final int samples;
     private final StepArena arena = new StepArena();
     private final SameDiff gradFunction;
+    private final String[] gradNames;
+    private final String[] requested;
 
     /** A step for the objective graph {@code sd} built over {@code params}. */
     public SameDiffGradientStep(SameDiff sd, Parameters params, VaeArchitecture arch, int samples) {
@@ -52,6 +54,15 @@ public final class SameDiffGradientStep implements GradientStep {
             sd.createGradFunction(); // what the first calculateGradientsAndOutputs would do
         }
         this.gradFunction = sd.getFunction("grad");
+        this.gradNames = new String[names.size()];
+        this.requested = new String[OUTPUTS.size() + names.size()];
+        for (int k = 0; k < OUTPUTS.size(); k++) {
+            requested[k] = OUTPUTS.get(k);
+        }
+        for (int k = 0; k < names.size(); k++) {
+            gradNames[k] = sd.getVariable(names.get(k)).getGradient().name();
+            requested[OUTPUTS.size() + k] = gradNames[k];
+        }
     }
 
     @Override
@@ -77,19 +88,18 @@ public final class SameDiffGradientStep implements GradientStep {
         feed.put(GraphNames.X, x);
         feed.put(GraphNames.EPS, eps);
         feed.put(GraphNames.BETA, beta);
-        try {
-            OutAndGrad og = sd.calculateGradientsAndOutputs(feed, OUTPUTS, names);
-            Map<String, INDArray> g = og.getGradients();
-            for (int i = 0; i < gradViews.length; i++) {
-                gradViews[i].assign(g.get(names.get(i)));
-            }
-            Map<String, INDArray> o = og.getOutputs();
-            return new Values(o.get(GraphNames.LOSS).getDouble(0), o.get(GraphNames.RECON).getDouble(0),
-                    o.get(GraphNames.KL).getDouble(0));
-        } finally {
-            // everything the step computed has been copied out: its buffers serve the next step
-            arena.recycle();
+        // the gradient function directly, not calculateGradientsAndOutputs: that one switches SameDiff's
+        // array release off (for good: on for every call, in case someone ran calculateGradients on this
+        // graph), and the arena reuses each released buffer within the step
+        gradFunction.setEnableCache(true);
+        Map<String, INDArray> r = gradFunction.output(feed, sd.getListeners(), requested);
+        for (int i = 0; i < gradViews.length; i++) {
+            gradViews[i].assign(r.get(gradNames[i]));
         }
+        Values v = new Values(r.get(GraphNames.LOSS).getDouble(0), r.get(GraphNames.RECON).getDouble(0),
+                r.get(GraphNames.KL).getDouble(0));
+        arena.giveBack(r.values());
+        return v;
     }
 
     /**
@@ -107,6 +117,11 @@ public final class SameDiffGradientStep implements GradientStep {
         if (session.getMmgr() != arena) {
             session.setMmgr(arena);
         }
+    }
+
+    /** Bytes of native buffers the step's arena holds (for probes). */
+    long arenaBytes() {
+        return arena.bytes();
     }
 
     @Override

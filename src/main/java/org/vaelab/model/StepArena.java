@@ -1,11 +1,11 @@
 package org.vaelab.model;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,27 +14,33 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A SameDiff session memory manager that hands out the same buffers step after step: every array allocated
- * during a step stays valid until {@link #recycle()}, which makes all of them available again for the next
- * step's allocations of the same type, order and shape. A training step has the same shapes every time, so
- * after the first step nothing is allocated at all.
+ * A SameDiff session memory manager that hands out the same native buffers again and again instead of
+ * allocating new ones: a buffer serves the next allocation of its type and length as soon as the session
+ * releases its array (SameDiff does that once no op of the call needs it any more), or as soon as the caller
+ * gives back an array the call returned ({@link #giveBack}). A graph's calls have the same shapes every time,
+ * so after the first call nothing is allocated, and within a call buffers are shared by arrays whose lives
+ * do not overlap.
  *
- * <p>Why: on the gradient route ({@code calculateGradientsAndOutputs}) SameDiff M2.1 never releases an
- * intermediate array (it switches its array cache off for that route), and {@code INDArray.close()} does not
- * return an M2.1 CPU buffer's memory either (measured: 50 create+close of a 16.8 MB array grew the resident
- * set by 850 MB). Only the garbage collector frees them, and the Java heap, which these arrays barely touch,
- * seldom triggers it: the conv model's training grew to 10 GB resident at batch 512, and every op wrote into
- * freshly mapped pages. With this manager the resident set stays at one step's arrays.
+ * <p>Why: SameDiff M2.1 on the CPU leaves intermediate arrays to the garbage collector. On the gradient route
+ * ({@code calculateGradientsAndOutputs}) it releases none of them (it switches its array cache off there); on
+ * {@code output()} it releases them into an array cache sized at a quarter of JavaCPP's maxbytes, which
+ * vaelab's launcher sets to 0, so the cache keeps nothing and closes them; and {@code INDArray.close()} does
+ * not give the memory back in a reusable way (measured: 50 create+close of a 16.8 MB array grew the resident
+ * set by 840 MB; NativeMemoryProbe). The Java heap, which these arrays barely touch, seldom triggers a
+ * collection, so the conv model's training grew to 10 GB resident at batch 512, and every op wrote into
+ * freshly mapped pages.
  *
- * <p>Each allocation gets a new INDArray object on a pooled buffer (SameDiff tracks arrays by identity).
- * Not thread-safe; one arena per session (sessions are per thread).
+ * <p>Each allocation gets a new INDArray object (SameDiff tracks arrays by identity). Only buffers this arena
+ * allocated are reused, never a caller's array, and a buffer is never handed out twice at once. Not
+ * thread-safe: one arena per session (sessions are per thread).
  */
 final class StepArena extends AbstractMemoryMgr {
-    private record Key(DataType type, char order, List<Long> shape) {
+    private record Key(DataType type, long length) {
     }
 
     private final Map<Key, ArrayDeque<DataBuffer>> free = new HashMap<>();
-    private final List<Map.Entry<Key, DataBuffer>> inUse = new ArrayList<>();
+    private final Set<DataBuffer> ours = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<DataBuffer> isFree = Collections.newSetFromMap(new IdentityHashMap<>());
     private long bytes;
 
     @Override
@@ -51,47 +57,51 @@ final class StepArena extends AbstractMemoryMgr {
     }
 
     private INDArray take(DataType type, char order, long[] shape) {
-        Key key = new Key(type, order, Arrays.stream(shape).boxed().toList());
-        ArrayDeque<DataBuffer> q = free.get(key);
-        DataBuffer buf = q == null ? null : q.poll();
-        INDArray a;
-        if (buf == null) {
-            a = Nd4j.createUninitializedDetached(type, order, shape);
-            buf = a.data();
-            bytes += buf.length() * type.width();
-        } else {
-            a = Nd4j.create(buf, shape, Nd4j.getStrides(shape, order), 0, order, type);
+        long length = 1;
+        for (long d : shape) {
+            length *= d;
         }
-        inUse.add(Map.entry(key, buf));
-        return a;
+        ArrayDeque<DataBuffer> q = free.get(new Key(type, length));
+        DataBuffer buf = q == null ? null : q.poll();
+        if (buf == null) {
+            INDArray a = Nd4j.createUninitializedDetached(type, order, shape);
+            ours.add(a.data());
+            bytes += length * type.width();
+            return a;
+        }
+        isFree.remove(buf);
+        return Nd4j.create(buf, shape, Nd4j.getStrides(shape, order), 0, order, type);
     }
 
-    /** The session is done with a step's arrays only when the step is over; see {@link #recycle()}. */
+    /** The session no longer needs {@code array}: its buffer serves the next allocation of its size. */
     @Override
     public void release(INDArray array) {
-        // SameDiff calls this only on routes with its cache on; keeping the buffer until recycle() is safe
-    }
-
-    /**
-     * Makes every buffer handed out since the last call available again. Call it only when nothing from
-     * the step is read any more (outputs and gradients copied out).
-     */
-    void recycle() {
-        for (Map.Entry<Key, DataBuffer> e : inUse) {
-            free.computeIfAbsent(e.getKey(), k -> new ArrayDeque<>()).add(e.getValue());
+        if (array.isEmpty()) {
+            return;
         }
-        inUse.clear();
+        DataBuffer buf = array.data();
+        if (buf != null && ours.contains(buf) && buf.length() == array.length() && isFree.add(buf)) {
+            free.computeIfAbsent(new Key(array.dataType(), buf.length()), k -> new ArrayDeque<>()).add(buf);
+        }
     }
 
-    /** Bytes of all pooled buffers (what one step needs). */
+    /** The caller is done with arrays a call returned (read or copied out): their buffers serve again. */
+    void giveBack(Iterable<INDArray> arrays) {
+        for (INDArray a : arrays) {
+            release(a);
+        }
+    }
+
+    /** Bytes of all buffers this arena allocated. */
     long bytes() {
         return bytes;
     }
 
     @Override
     public void close() {
-        // buffers are freed by the garbage collector once the arena is dropped (close() would not free them)
+        // the buffers are freed by the garbage collector once nothing refers to them
         free.clear();
-        inUse.clear();
+        ours.clear();
+        isFree.clear();
     }
 }

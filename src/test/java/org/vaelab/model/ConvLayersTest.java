@@ -19,9 +19,11 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 import org.vaelab.spec.Activation;
+import org.vaelab.spec.Estimator;
 import org.vaelab.spec.LossSpec;
 import org.vaelab.spec.ModelSpec;
 import org.vaelab.spec.NetKind;
+import org.vaelab.spec.Reconstruction;
 
 /**
  * The gemm formulations of {@link ConvLayers} against ND4J's own conv2d/deconv2d ops (NCHW, the layers
@@ -129,34 +131,79 @@ class ConvLayersTest {
         return r;
     }
 
-    @Test
-    void stepArenaGivesWhatFreshAllocationGives() {
-        // conv encoder and decoder, a changing batch and changing parameters: a reused buffer read before it
-        // is written, or shared by two live arrays, would carry the previous step's numbers into this one.
-        // DOUBLE, because in FLOAT the gemm's last bit depends on where its buffers sit in memory (1 ulp).
-        ModelSpec spec = new ModelSpec(NetKind.CONV, NetKind.CONV, List.of(8), List.of(3, 5), Activation.RELU, 2);
-        try (VaeModel m = VaeModel.create(spec, LossSpec.DEFAULT, 28, 28, DataType.DOUBLE, 4)) {
-            GradientStep arenaStep = m.gradientStep();
+    @ParameterizedTest(name = "{0}/{1} {2} K={3} {4} free_bits={5}")
+    @CsvSource({"CONV,CONV,BCE,1,ELBO,0", "CONV,MLP,MSE,2,ELBO,0.2", "MLP,CONV,BCE,3,IWAE,0", "MLP,MLP,MSE,2,IWAE,0"})
+    void stepWithArenaGivesWhatFreshAllocationGives(NetKind enc, NetKind dec, Reconstruction rec, int k, Estimator est,
+                                                   double freeBits) {
+        // changing batches and parameters: a reused buffer read before it is written, or released while an op
+        // still needs it, would carry numbers from another array or step into this one. DOUBLE, because in
+        // FLOAT the gemm's last bit depends on where its buffers sit in memory (1 ulp).
+        ModelSpec spec = new ModelSpec(enc, dec, List.of(8), List.of(3, 5), Activation.RELU, 2);
+        Objective obj = new Objective(rec, k, est, freeBits);
+        VaeArchitecture arch = VaeArchitecture.of(spec, 28, 28);
+        try (Parameters p = new Parameters(arch.parameters(), DataType.DOUBLE)) {
+            p.initialise(4);
+            SameDiffGradientStep arenaStep = new SameDiffGradientStep(VaeGraphs.objective(arch, p, obj), p, arch, k);
             Nd4j.getRandom().setSeed(9);
             for (int step = 0; step < 4; step++) {
                 INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 784);
-                INDArray eps = Nd4j.randn(DataType.DOUBLE, 6, 2);
+                INDArray eps = Nd4j.randn(DataType.DOUBLE, 6L * k, 2);
                 GradientStep.Values v = arenaStep.compute(x, eps, 0.5);
                 INDArray g = arenaStep.gradients().dup();
 
-                // reference: a new graph over the same parameters, so a new session with SameDiff's allocator
-                SameDiff fresh = VaeGraphs.objective(m.architecture(), m.parameters(),
-                        Objective.of(LossSpec.DEFAULT));
-                try (SameDiffGradientStep ref = new SameDiffGradientStep(fresh, m.parameters(), m.architecture(), 1)) {
-                    GradientStep.Values rv = ref.compute(x, eps, 0.5);
-                    assertEquals(rv.loss(), v.loss(), 1e-10 * Math.abs(rv.loss()), "loss at step " + step);
-                    assertEquals(rv.recon(), v.recon(), 1e-10 * Math.abs(rv.recon()), "recon at step " + step);
-                    assertEquals(rv.kl(), v.kl(), 1e-10 * Math.abs(rv.kl()), "kl at step " + step);
-                    double scale = ref.gradients().amaxNumber().doubleValue();
-                    double diff = ref.gradients().sub(g).amaxNumber().doubleValue();
-                    assertTrue(diff <= 1e-10 * scale, "gradients at step " + step + " differ by " + diff);
+                // reference: SameDiff's own route on a new graph over the same parameters (its own allocator)
+                SameDiff fresh = VaeGraphs.objective(arch, p, obj);
+                Map<String, INDArray> ref = fresh.calculateGradientsAndOutputs(Map.of(GraphNames.X, x,
+                        GraphNames.EPS, eps, GraphNames.BETA, Nd4j.scalar(DataType.DOUBLE, 0.5)),
+                        List.of(GraphNames.LOSS, GraphNames.RECON, GraphNames.KL), p.names()).getOutputs();
+                Map<String, INDArray> refGrads = fresh.calculateGradients(Map.of(GraphNames.X, x,
+                        GraphNames.EPS, eps, GraphNames.BETA, Nd4j.scalar(DataType.DOUBLE, 0.5)), p.names());
+                assertEquals(ref.get(GraphNames.LOSS).getDouble(0), v.loss(), 1e-10 * Math.abs(v.loss()), "loss, step " + step);
+                assertEquals(ref.get(GraphNames.RECON).getDouble(0), v.recon(), 1e-10 * Math.abs(v.recon()));
+                assertEquals(ref.get(GraphNames.KL).getDouble(0), v.kl(), 1e-10 * Math.abs(v.kl()) + 1e-14);
+                for (Parameters.Param q : p.list()) {
+                    INDArray expected = refGrads.get(q.name());
+                    INDArray actual = g.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                            org.nd4j.linalg.indexing.NDArrayIndex.interval(offset(p, q.name()),
+                                    offset(p, q.name()) + q.length())).reshape(q.shape());
+                    double scale = Math.max(1e-12, expected.amaxNumber().doubleValue());
+                    double diff = expected.sub(actual).amaxNumber().doubleValue();
+                    assertTrue(diff <= 1e-10 * scale, q.name() + " gradient at step " + step + " differs by " + diff);
                 }
-                m.parameters().flat().subi(g.mul(1e-2)); // move on, as training does
+                p.flat().subi(g.mul(1e-2)); // move on, as training does
+            }
+            arenaStep.close();
+        }
+    }
+
+    private static long offset(Parameters p, String name) {
+        long off = 0;
+        for (Parameters.Param q : p.list()) {
+            if (q.name().equals(name)) {
+                return off;
+            }
+            off += q.length();
+        }
+        throw new IllegalArgumentException(name);
+    }
+
+    @Test
+    void evaluationWithArenaGivesWhatFreshAllocationGives() {
+        ModelSpec spec = new ModelSpec(NetKind.CONV, NetKind.CONV, List.of(8), List.of(3, 5), Activation.RELU, 2);
+        try (VaeModel m = VaeModel.create(spec, LossSpec.DEFAULT, 28, 28, DataType.DOUBLE, 4)) {
+            Nd4j.getRandom().setSeed(10);
+            for (int call = 0; call < 3; call++) {
+                INDArray x = Nd4j.rand(DataType.DOUBLE, 7, 784);
+                INDArray eps = Nd4j.randn(DataType.DOUBLE, 7, 2);
+                VaeModel.BatchEvaluation e = m.evaluate(x, eps); // the model's graph: its arena is warm after call 0
+                try (VaeModel fresh = VaeModel.create(spec, LossSpec.DEFAULT, 28, 28, DataType.DOUBLE, 4)) {
+                    fresh.parameters().flat().assign(m.parameters().flat());
+                    VaeModel.BatchEvaluation r = fresh.evaluate(x, eps);
+                    assertArrayEquals(r.recon(), e.recon(), 1e-9, "recon, call " + call);
+                    for (int i = 0; i < 7; i++) {
+                        assertArrayEquals(r.mu()[i], e.mu()[i], 1e-12, "mu, call " + call);
+                    }
+                }
             }
         }
     }

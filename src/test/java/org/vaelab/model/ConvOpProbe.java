@@ -134,11 +134,63 @@ public final class ConvOpProbe {
         time("add [n,16,16,32]", 0, reps, () -> Nd4j.exec(DynamicCustomOp.builder("add").addInputs(big, big2).addOutputs(bigo).build()));
     }
 
+    /** xw_plus_b against matmul + bias add at the conv layers' gemm shapes; scalar ops against relu. */
+    static void dense(int n, int reps) {
+        DataType f = DataType.FLOAT;
+        int[][] shapes = {{n * 64, 256, 128}, {n * 49, 288, 64}, {n * 196, 9, 32}, {n * 225, 128, 4}};
+        for (int[] sh : shapes) {
+            INDArray a = Nd4j.rand(f, sh[0], sh[1]), w = Nd4j.rand(f, sh[1], sh[2]), b = Nd4j.rand(f, sh[2]);
+            INDArray o = Nd4j.create(f, sh[0], sh[2]);
+            double fl = 2.0 * sh[0] * sh[1] * sh[2];
+            String s = "[" + sh[0] + "," + sh[1] + "]x[" + sh[1] + "," + sh[2] + "]";
+            time("xw_plus_b " + s, fl, reps, () -> Nd4j.exec(DynamicCustomOp.builder("xw_plus_b").addInputs(a, w, b)
+                    .addOutputs(o).build()));
+            time("matmul " + s, fl, reps, () -> Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(a, w)
+                    .addOutputs(o).build()));
+            time("  + biasadd", 0, reps, () -> Nd4j.exec(DynamicCustomOp.builder("biasadd").addInputs(o, b)
+                    .addOutputs(o).addBooleanArguments(false).build()));
+            time("  + add (broadcast row)", 0, reps, () -> Nd4j.exec(DynamicCustomOp.builder("add").addInputs(o, b)
+                    .addOutputs(o).build()));
+            time("gemm " + s, fl, reps, () -> Nd4j.gemm(a, w, o, false, false, 1.0, 0.0));
+        }
+        {
+            org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+            org.nd4j.autodiff.samediff.SDVariable in = sd.placeHolder("in", f, -1, 256);
+            sd.nn.linear("out", in, sd.var("w", Nd4j.rand(f, 256, 128)), sd.var("b", Nd4j.rand(f, 128)));
+            INDArray a = Nd4j.rand(f, n * 64, 256);
+            time("SameDiff output(): linear [" + n * 64 + ",256]x[256,128]", 2.0 * n * 64 * 256 * 128, reps,
+                    () -> sd.output(java.util.Map.of("in", a), "out"));
+            INDArray[] many = new INDArray[20];
+            for (int i = 0; i < many.length; i++) {
+                many[i] = Nd4j.rand(f, n * 64, 256);
+            }
+            INDArray w = Nd4j.rand(f, 256, 128), b = Nd4j.rand(f, 128);
+            INDArray[] outs = new INDArray[20];
+            for (int i = 0; i < outs.length; i++) {
+                outs[i] = Nd4j.create(f, n * 64, 128);
+            }
+            int[] k = {0};
+            time("xw_plus_b rotating over 20 input/output buffers (cold caches)", 2.0 * n * 64 * 256 * 128, reps, () -> {
+                int i = k[0]++ % 20;
+                Nd4j.exec(DynamicCustomOp.builder("xw_plus_b").addInputs(many[i], w, b).addOutputs(outs[i]).build());
+            });
+        }
+        INDArray x = Nd4j.rand(f, n, 7, 7, 64).subi(0.5), y = Nd4j.create(f, n, 7, 7, 64);
+        time("step [n,7,7,64]", 0, reps, () -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.Step(x, y, 0.0)));
+        time("relu [n,7,7,64]", 0, reps, () -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(x, y, 0.0)));
+        time("sign [n,7,7,64]", 0, reps, () -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.same.Sign(x, y)));
+        time("gt 0 (scalar greater, bool)", 0, reps, () -> x.gt(0.0));
+    }
+
     public static void main(String[] args) {
         int n = Integer.parseInt(args[0]);
         int reps = Integer.parseInt(args[1]);
         DataType f = DataType.FLOAT;
         Nd4j.getRandom().setSeed(1);
+        if (args.length > 2 && args[2].equals("dense")) {
+            dense(n, reps);
+            System.exit(0);
+        }
         if (args.length > 2) {
             prims(n, reps);
             System.exit(0);

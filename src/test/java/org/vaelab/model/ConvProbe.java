@@ -23,8 +23,10 @@ import org.vaelab.spec.NetKind;
 /**
  * Where a training step of the bench conv model (channels 32,64, latent 32, relu, BCE) spends its time and
  * memory (not a test): ms per SameDiff gradient step, resident memory as steps go by, and with {@code ops}
- * the time inside each op type (conv layers by output shape). {@code -Dprobe.kind=MLP} probes the seed MLP.
- * {@code java -cp target/test-classes:target/classes:<deps> org.vaelab.model.ConvProbe BATCH STEPS [ops]}
+ * the time inside each op type (conv ops, or with {@code -Dprobe.shapes} all but reshape, by input shapes);
+ * with {@code eval}, STEPS calls of the test-set evaluation on BATCH rows instead. {@code -Dprobe.kind=MLP}
+ * probes the seed MLP.
+ * {@code java -cp target/test-classes:target/classes:<deps> org.vaelab.model.ConvProbe BATCH STEPS [ops|eval]}
  */
 public final class ConvProbe {
     private ConvProbe() {
@@ -49,8 +51,12 @@ public final class ConvProbe {
         public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx, INDArray[] outputs) {
             long dt = System.nanoTime() - t0;
             String key = op.getOp().opName();
-            if (key.contains("conv")) {
-                key += " " + java.util.Arrays.toString(outputs[0].shape());
+            if (key.contains("conv") || (System.getProperty("probe.shapes") != null && !key.equals("reshape"))) {
+                StringBuilder sb = new StringBuilder(key);
+                for (INDArray in : ctx.getInputArrays()) {
+                    sb.append(' ').append(java.util.Arrays.toString(in.shape()));
+                }
+                key = sb.toString();
             }
             long[] v = byOp.computeIfAbsent(key, k -> new long[2]);
             v[0] += dt;
@@ -77,6 +83,16 @@ public final class ConvProbe {
             Nd4j.getRandom().setSeed(1);
             INDArray x = Nd4j.rand(DataType.FLOAT, n, 784);
             INDArray eps = Nd4j.randn(DataType.FLOAT, n, 32);
+            if (args.length > 2 && args[2].equals("eval")) {
+                // the trainer's test-set evaluation: one evaluate() per 1000 rows
+                for (int i = 0; i < steps; i++) {
+                    long t = System.nanoTime();
+                    m.evaluate(x, eps);
+                    System.out.printf("evaluate %d rows: %.0f ms, RSS %.0f MB, peak %.0f MB%n", n,
+                            (System.nanoTime() - t) / 1e6, statusMb("VmRSS"), statusMb("VmHWM"));
+                }
+                System.exit(0);
+            }
             GradientStep gs = m.gradientStep();
             for (int i = 0; i < 3; i++) {
                 gs.compute(x, eps, 1.0);
@@ -87,8 +103,9 @@ public final class ConvProbe {
             for (int i = 0; i < steps; i++) {
                 loss = gs.compute(x, eps, 1.0).loss();
                 if ((i + 1) % Math.max(1, steps / 5) == 0) {
-                    System.out.printf("step %d: RSS %.0f MB, peak %.0f MB, %.1f ms/step so far%n", i + 1,
-                            statusMb("VmRSS"), statusMb("VmHWM"), (System.nanoTime() - t0) / 1e6 / (i + 1));
+                    System.out.printf("step %d: RSS %.0f MB, peak %.0f MB, arena %.0f MB, %.1f ms/step so far%n", i + 1,
+                            statusMb("VmRSS"), statusMb("VmHWM"), ((SameDiffGradientStep) gs).arenaBytes() / 1e6,
+                            (System.nanoTime() - t0) / 1e6 / (i + 1));
                 }
             }
             double dt = (System.nanoTime() - t0) / 1e9;
@@ -108,7 +125,7 @@ public final class ConvProbe {
                 }
                 System.out.printf("per step: %.1f ms wall, %.1f ms inside ops%n", total, sum / 1e6 / steps);
                 timer.byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-                        .limit(25).forEach(e -> System.out.printf("  %-28s %8.2f ms/step  %5.1f calls/step%n", e.getKey(),
+                        .limit(Integer.getInteger("probe.top", 25)).forEach(e -> System.out.printf("  %-28s %8.2f ms/step  %5.1f calls/step%n", e.getKey(),
                                 e.getValue()[0] / 1e6 / steps, e.getValue()[1] / (double) steps));
             }
         }

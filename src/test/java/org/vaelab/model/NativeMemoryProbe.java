@@ -80,8 +80,8 @@ public final class NativeMemoryProbe {
                 a.assign(1.0);
                 boolean c1 = a.closeable(), c2 = a.data().closeable();
                 a.close();
-                if (i == 0) {
-                    System.out.println("closeable " + c1 + " data " + c2 + " wasClosed " + a.wasClosed());
+                if (i < 3 || i % 10 == 0) {
+                    System.out.printf("%d: closeable %s/%s, closed %s, RSS %.0f MB%n", i, c1, c2, a.wasClosed(), rss());
                 }
             }
             System.out.printf("%s create+close x50 of 16.8 MB: RSS +%.1f MB%n", args[0], rss() - r0);
