@@ -71,10 +71,10 @@ final class ConvLayers {
      * per axis (output size 2 * in - 1 or 2 * in).
      *
      * <p>Each output pixel of a stride-2 transposed conv gets 2 x 2 of the kernel's taps: output row
-     * 2u + a sums x[u + s] w[dy] over the two dy of parity 1 - a (s = (a + 1 - dy) / 2). So the layer is a
-     * 2 x 2 stride-1 conv of the zero-padded input whose 4 x outC output channels are the four output phases
-     * (a, b) (one gemm with a rearranged copy of the kernel: every tap used once, no zeros for k = 4),
-     * followed by depth-to-space and a one-pixel crop. A 3-tap axis is the 4-tap case with a zero last tap.
+     * 2u + a sums x[u + s] w[dy] over the two dy of parity 1 - a (s = (a + 1 - dy) / 2). So the layer splits
+     * into four output phases (a, b), each a sum of 2 x 2 shifted inputs times kernel taps, computed by one
+     * gemm over all phases (every tap used once: no zeros for k = 4), followed by depth-to-space and a
+     * one-pixel crop. A 3-tap axis is the 4-tap case with a zero last tap.
      *
      * @param x  [n, h, w, inC]
      * @param w  [kH, kW, outC, inC] (vaelab's transposed-conv layout)
@@ -92,6 +92,21 @@ final class ConvLayers {
         }
         SDVariable w4 = kh == 4 && kw == 4 ? w
                 : sd.nn.pad(w, padding(sd, new int[][]{{0, 4 - kh}, {0, 4 - kw}, {0, 0}, {0, 0}}), 0.0);
+        // Both forms below give z [n, h+1, w+1, (e, f, oc)]: output phase (e, f) at (s, t) is output pixel
+        // (2s + e - 1, 2t + f - 1). Gather the input (4 inC values per position) when that is smaller than
+        // scattering the output (16 outC values per input position), else scatter.
+        SDVariable z = 4L * inC <= 16L * outC ? gatherPhases(sd, x, w4, b, h, wd, inC, outC)
+                : scatterPhases(sd, x, w4, b, h, wd, inC, outC);
+        // depth-to-space as one rank-4 permute ([n (h+1), w+1, e, (f, oc)] -> [n (h+1), e, w+1, (f, oc)]):
+        // M2.1 copies rank-4 arrays ~20x faster than rank-6 ones (depth_to_space, or the rank-6 permute)
+        z = sd.reshape(z, -1, wd + 1, 2, 2L * outC);
+        z = sd.reshape(sd.permute(z, 0, 2, 1, 3), -1, 2L * (h + 1), 2L * (wd + 1), outC);
+        return slice2d(sd, z, 1, 1 + oh, 1, 1 + ow, 1);
+    }
+
+    /** The input-gathering form: a 2 x 2 stride-1 conv of the zero-padded input with 4 outC output channels. */
+    private static SDVariable gatherPhases(SameDiff sd, SDVariable x, SDVariable w4, SDVariable b, int h, int wd,
+                                           int inC, int outC) {
         // Window row t of the 2 x 2 window over the padded input, output phase e: kernel row dy = 2 (1 - t) + e
         // (the phase order that makes depth-to-space land output row 2u + a on row 2u + a + 1, cropped
         // below). With the taps concatenated in reversed window order t' = 1 - t, dy = 2 t' + e, so the
@@ -108,11 +123,34 @@ final class ConvLayers {
         }
         SDVariable cols = sd.reshape(sd.concat(3, taps), -1, 4L * inC);
         // [n (h+1) (w+1), (e, f, oc)], the bias repeated for the four phases
-        SDVariable phases = sd.nn.linear(cols, big, sd.tile(b, 4));
-        // depth-to-space as one rank-4 permute ([n (h+1), w+1, e, (f, oc)] -> [n (h+1), e, w+1, (f, oc)]):
-        // M2.1 copies rank-4 arrays ~20x faster than rank-6 ones (depth_to_space, or the rank-6 permute)
-        SDVariable z = sd.reshape(phases, -1, wd + 1, 2, 2L * outC);
-        z = sd.reshape(sd.permute(z, 0, 2, 1, 3), -1, 2L * (h + 1), 2L * (wd + 1), outC);
-        return slice2d(sd, z, 1, 1 + oh, 1, 1 + ow, 1);
+        return sd.nn.linear(cols, big, sd.tile(b, 4));
+    }
+
+    /**
+     * The output-scattering form (col2im): every input position's contribution to its 4 x 4 output patch in
+     * one gemm, y[n h w, (q, p, e, f, oc)] = x w[2q + e, 2p + f, oc, :], then phase (e, f) at (s, t) sums the
+     * four slabs (q, p) shifted by (q, p). For a layer with few output channels (the last, with one) this
+     * moves 16 values per input position where gathering moves 4 inC.
+     */
+    private static SDVariable scatterPhases(SameDiff sd, SDVariable x, SDVariable w4, SDVariable b, int h, int wd,
+                                            int inC, int outC) {
+        // w4 [(q, e), (p, f), oc, ic] -> [ic, (q, p, e, f, oc)]
+        SDVariable wt = sd.reshape(w4, 2, 2, 2, 2, outC, inC);
+        wt = sd.reshape(sd.permute(wt, 5, 0, 2, 1, 3, 4), inC, 16L * outC);
+        SDVariable y = sd.mmul(sd.reshape(x, -1, inC), wt);
+        SDVariable yp = sd.nn.pad(sd.reshape(y, -1, h, wd, 16L * outC),
+                padding(sd, new int[][]{{0, 0}, {1, 1}, {1, 1}, {0, 0}}), 0.0);
+        SDVariable z = null;
+        for (int q = 0; q < 2; q++) {
+            for (int p = 0; p < 2; p++) {
+                long c0 = (q * 2L + p) * 4L * outC;
+                // begin/end mask on dim 0 only (bit 1): the batch stays symbolic
+                SDVariable slab = sd.stridedSlice(yp, new long[]{0, 1 - q, 1 - p, c0},
+                        new long[]{0, 1 - q + h + 1, 1 - p + wd + 1, c0 + 4L * outC}, new long[]{1, 1, 1, 1},
+                        1, 1, 0, 0, 0);
+                z = z == null ? slab : z.add(slab);
+            }
+        }
+        return sd.nn.biasAdd(z, sd.tile(b, 4), false);
     }
 }

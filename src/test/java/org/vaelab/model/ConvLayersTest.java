@@ -84,7 +84,9 @@ class ConvLayersTest {
     }
 
     @ParameterizedTest(name = "deconv {0}x{1} -> {2}x{3}, {4} -> {5} channels")
-    @CsvSource({"4,3,7,5,3,2", "4,3,8,6,2,1", "4,3,7,6,2,3", "7,7,14,14,4,2", "1,1,2,1,2,2"})
+    @CsvSource({"4,3,7,5,3,2", "4,3,8,6,2,1", "4,3,7,6,2,3", "7,7,14,14,4,2", "1,1,2,1,2,2",
+            // few output channels: the scattering form
+            "4,3,7,5,8,1", "7,7,14,14,9,1", "4,3,8,6,12,2", "2,3,3,6,5,1"})
     void deconvStride2MatchesNd4jDeconv2d(int h, int w, int oh, int ow, int inC, int outC) {
         Nd4j.getRandom().setSeed(h * 1000 + oh * 10 + ow);
         int n = 2;
@@ -107,6 +109,29 @@ class ConvLayersTest {
         Map<String, INDArray> actual = run(sd, y.permute(0, 3, 1, 2), g);
         for (String k : List.of("out", "x", "w", "b")) {
             assertClose(expected.get(k), actual.get(k), k);
+        }
+    }
+
+    @Test
+    void wholeObjectiveWithTheScatteringDeconvPassesTheGradientCheck() {
+        // 8 channels into 1 output channel takes the scattering form (GradientCheckTest's models take the other)
+        Nd4j.getRandom().setSeed(5);
+        ModelSpec m = new ModelSpec(NetKind.CONV, NetKind.CONV, List.of(3), List.of(8), Activation.RELU, 2);
+        VaeArchitecture arch = VaeArchitecture.of(m, 4, 4);
+        Parameters p = new Parameters(arch.parameters(), DataType.DOUBLE);
+        p.initialise(3);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 16);
+        INDArray eps = Nd4j.randn(DataType.DOUBLE, 2, 2);
+        SameDiff sd = VaeGraphs.objective(arch, p, Objective.trueElbo(Reconstruction.BCE), (g, dt) -> new SDVariable[]{
+                g.constant(GraphNames.X, x), g.constant(GraphNames.EPS, eps),
+                g.constant(GraphNames.BETA, Nd4j.scalar(DataType.DOUBLE, 1.0))});
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // GradCheckUtil insists
+        try {
+            assertTrue(org.nd4j.autodiff.validation.GradCheckUtil.checkGradients(sd, Map.of(), 1e-6, 1e-5, 1e-8,
+                    false, false), "gradient check failed");
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
         }
     }
 
