@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.vaelab.bench.SpeedBench;
+import org.vaelab.bench.SweepBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
         description = {"Train the seed MLP (784-256-256-32, BCE, Adam) and the conv model with vaelab and with PyTorch"
                 + " (bench/torch_vae.py) on real MNIST at each batch size, each in its own process, interleaved,"
                 + " and print training samples/s and peak memory side by side.",
-                "Also measures two one-thread vaelab trainings at once (what `run --workers 2` does)."})
+                "Also measures two one-thread vaelab trainings at once (what `run --workers 2` does), and the wall"
+                        + " time of a small sweep with 1 worker and with the default number of workers."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--models", split = ",", description = "mlp and/or conv (default: ${DEFAULT-VALUE}).")
     List<String> models = List.of("mlp", "conv");
@@ -29,6 +31,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", description = "Python with torch (default: ${DEFAULT-VALUE}).")
     String python = "/usr/bin/python3";
 
+    @Option(names = "--sweep-runs", paramLabel = "N", description = "Runs in the timed sweep (1 worker, then"
+            + " --workers' default); 0 skips the sweep timing (default: ${DEFAULT-VALUE}).")
+    int sweepRuns = 4;
+
     @Override
     public Integer call() throws Exception {
         for (String m : models) {
@@ -39,12 +45,21 @@ final class BenchCommand implements Callable<Integer> {
         if (rounds < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new UserError("--rounds and --batches must be at least 1");
         }
+        if (sweepRuns < 0) {
+            throw new UserError("--sweep-runs: must be >= 0 (0 skips the sweep timing), got " + sweepRuns);
+        }
         try {
             org.vaelab.data.DataLoader.load(org.vaelab.spec.DatasetSpec.DEFAULT, data, 1L);
         } catch (org.vaelab.data.DataException e) {
             throw new UserError(e.getMessage(), e);
         }
-        return SpeedBench.run(new SpeedBench.Options(models, batches, rounds, data, python,
+        int code = SpeedBench.run(new SpeedBench.Options(models, batches, rounds, data, python,
                 Path.of("bench", "torch_vae.py")), System.out);
+        if (sweepRuns > 0) {
+            int s = SweepBench.run(new SweepBench.Options(sweepRuns, List.of(1, SweepRunner.DEFAULT_WORKERS), data,
+                    Main.class.getName()), System.out);
+            code = Math.max(code, s);
+        }
+        return code;
     }
 }

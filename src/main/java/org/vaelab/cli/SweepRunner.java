@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.vaelab.data.DataException;
 import org.vaelab.data.DataLoader;
 import org.vaelab.data.DataSplit;
+import org.vaelab.model.VaeModel;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
@@ -198,6 +199,7 @@ final class SweepRunner {
                 s.seconds(), s.verdict(), s.verdictDetail(), s.activeUnits(), s.inactiveDims(), s.timeline(),
                 s.testLoglik(), s.extra()));
         Map<String, Object> extra = new LinkedHashMap<>(Devices.describe());
+        extra.put("training_step", VaeModel.engine(run.config().model()));
         extra.put("seed", run.config().train().seed());
         extra.put("started", stamp(started));
         extra.put("command", ProcessHandle.current().info().commandLine().orElse("?"));
@@ -338,6 +340,9 @@ final class SweepRunner {
         return code;
     }
 
+    /** What JDK 17 prints at every start with an incubator module (the launcher adds jdk.incubator.vector). */
+    static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector";
+
     private void pump(InputStream in, int worker, ProgressBoard board) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
@@ -353,7 +358,7 @@ final class SweepRunner {
                     synchronized (this) {
                         renderReport();
                     }
-                } else if (!line.isBlank()) {
+                } else if (!line.isBlank() && !line.equals(INCUBATOR_NOTICE)) {
                     board.event(worker, line);
                 }
             }

@@ -31,6 +31,7 @@ public final class VaeModel implements AutoCloseable {
     private SameDiff evalGraph;
     private SameDiff decodeGraph;
     private final Map<Integer, SameDiff> logWeightGraphs = new HashMap<>();
+    private final Map<Integer, MlpGradientStep> logWeightSteps = new HashMap<>();
     private GradientStep step;
 
     private VaeModel(VaeArchitecture arch, Parameters params, Objective training) {
@@ -79,12 +80,36 @@ public final class VaeModel implements AutoCloseable {
         return trainGraph;
     }
 
-    /** The forward/backward step of the training objective (SameDiff implementation). */
+    /**
+     * The forward/backward step of the training objective: the hand-written {@link MlpGradientStep} for mlp
+     * encoder and decoder in FLOAT (same function, checked against the graph by tests), else SameDiff's. The
+     * system property {@code vaelab.engine=samediff} forces the graph everywhere (for comparisons).
+     */
     public GradientStep gradientStep() {
         if (step == null) {
-            step = new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
+            step = usesHandStep()
+                    ? new MlpGradientStep(arch, params, training)
+                    : new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
         }
         return step;
+    }
+
+    private boolean usesHandStep() {
+        return handStep(arch.spec(), params.dataType());
+    }
+
+    private static boolean handStep(ModelSpec spec, DataType dtype) {
+        return !"samediff".equals(System.getProperty("vaelab.engine")) && MlpGradientStep.supports(spec, dtype);
+    }
+
+    /** Which implementation trains this model, for provenance: e.g. "mlp-openblas+vector512" or "samediff". */
+    public String engine() {
+        return engine(arch.spec());
+    }
+
+    /** Which implementation trains a FLOAT model of {@code spec} in this JVM. */
+    public static String engine(ModelSpec spec) {
+        return handStep(spec, DataType.FLOAT) ? "mlp-openblas+" + Kernels.best().name() : "samediff";
     }
 
     private SameDiff evalGraph() {
@@ -220,12 +245,27 @@ public final class VaeModel implements AutoCloseable {
             try (INDArray xa = rowsOf(x, e0, m)) {
                 for (int s0 = 0; s0 < samples; s0 += sChunk) {
                     int k = Math.min(sChunk, samples - s0);
-                    SameDiff g = logWeightGraphs.computeIfAbsent(k,
-                            kk -> VaeGraphs.objective(arch, params, Objective.importance(reconstruction, kk)));
                     double[] noise = new double[k * m * d];
                     for (int i = 0; i < noise.length; i++) {
                         noise[i] = rng.nextGaussian();
                     }
+                    if (usesHandStep()) {
+                        // the hand-written forward: same function, no graph, and no native garbage (the graph's
+                        // intermediates for 8192 decoder rows held gigabytes until the collector found them)
+                        MlpGradientStep st = logWeightSteps.computeIfAbsent(k,
+                                kk -> new MlpGradientStep(arch, params, Objective.importance(reconstruction, kk)));
+                        try (INDArray eps = Nd4j.createFromArray(noise).castTo(DataType.FLOAT).reshape(k * m, d)) {
+                            double[] w = st.logWeights(xa, eps);
+                            for (int kk = 0; kk < k; kk++) {
+                                for (int i = 0; i < m; i++) {
+                                    out[e0 + i][s0 + kk] = w[kk * m + i];
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    SameDiff g = logWeightGraphs.computeIfAbsent(k,
+                            kk -> VaeGraphs.objective(arch, params, Objective.importance(reconstruction, kk)));
                     try (INDArray eps = Nd4j.createFromArray(noise).castTo(params.dataType()).reshape(k * m, d);
                          INDArray beta = Nd4j.scalar(params.dataType(), 1.0)) {
                         INDArray lw = g.outputSingle(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
@@ -301,5 +341,7 @@ public final class VaeModel implements AutoCloseable {
         evalGraph = null;
         decodeGraph = null;
         logWeightGraphs.clear();
+        logWeightSteps.values().forEach(MlpGradientStep::close);
+        logWeightSteps.clear();
     }
 }

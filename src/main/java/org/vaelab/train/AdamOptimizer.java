@@ -1,28 +1,50 @@
 package org.vaelab.train;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.Adam;
+import org.vaelab.model.Kernels;
 
 /**
- * Adam (Kingma and Ba 2015) on the flat parameter buffer, with optional global-norm gradient clipping as
- * torch.nn.utils.clip_grad_norm_ does it. The moments live in one [1, 2P] array, so a checkpoint saves them
- * in one piece. The update itself is ND4J's fused native Adam op (in place, no allocation).
+ * Adam (Kingma and Ba 2015) on the flat parameter buffer in PyTorch's form (epsilon added to the bias-corrected
+ * sqrt(v)), with optional global-norm gradient clipping as torch.nn.utils.clip_grad_norm_ does it. The moments
+ * live on the heap and the update runs in {@link Kernels#adam} (SIMD when available): ND4J's native Adam op took
+ * 2-3 ms per step on the 570k-parameter seed model, a third of a whole PyTorch step; this takes a few tenths of
+ * a millisecond including the copies of parameters and gradients out of and back into native memory.
  */
 public final class AdamOptimizer implements AutoCloseable {
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-8;
+
     private final double learningRate;
-    private final INDArray state;
-    private final GradientUpdater<?> updater;
-    private final long size;
+    private final int size;
+    private final DataType dtype;
+    private final Kernels kernels = Kernels.best();
+    private final float[] m;
+    private final float[] v;
+    private final float[] p;
+    private final float[] g;
+    private final double[] md;
+    private final double[] vd;
 
     /** Adam for {@code size} parameters of type {@code dtype}; betas 0.9/0.999 and epsilon 1e-8 as PyTorch's. */
     public AdamOptimizer(long size, DataType dtype, double learningRate) {
-        this.size = size;
+        if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
+            throw new IllegalArgumentException("Adam: FLOAT or DOUBLE parameters, got " + dtype);
+        }
+        this.size = Math.toIntExact(size);
+        this.dtype = dtype;
         this.learningRate = learningRate;
-        this.state = Nd4j.zeros(dtype, 1, 2 * size);
-        this.updater = new Adam(learningRate, 0.9, 0.999, 1e-8).instantiate(state, true);
+        boolean f = dtype == DataType.FLOAT;
+        m = new float[f ? this.size : 0];
+        v = new float[f ? this.size : 0];
+        p = new float[f ? this.size : 0];
+        g = new float[f ? this.size : 0];
+        md = new double[f ? 0 : this.size];
+        vd = new double[f ? 0 : this.size];
     }
 
     /**
@@ -50,13 +72,39 @@ public final class AdamOptimizer implements AutoCloseable {
     }
 
     /**
-     * One Adam step: params -= Adam(grad). {@code grad} is overwritten with the update.
+     * One Adam step: params -= lr * mHat / (sqrt(vHat) + eps). {@code grad} is left as it was.
      *
      * @param stepsBefore number of steps taken before this one (0 for the first); sets the bias correction
      */
     public void step(INDArray params, INDArray grad, long stepsBefore) {
-        updater.applyUpdater(grad, Math.toIntExact(stepsBefore), 0);
-        params.subi(grad);
+        check(params, "params");
+        check(grad, "grad");
+        long t = stepsBefore + 1;
+        if (dtype == DataType.FLOAT) {
+            FloatPointer pp = new FloatPointer(params.data().addressPointer()).position(params.offset());
+            new FloatPointer(grad.data().addressPointer()).position(grad.offset()).get(g, 0, size);
+            pp.get(p, 0, size);
+            kernels.adam(p, g, m, v, size, learningRate, BETA1, BETA2, EPSILON, t);
+            pp.put(p, 0, size);
+        } else {
+            double[] pd = params.toDoubleVector();
+            double[] gd = grad.toDoubleVector();
+            double c1 = 1 - Math.pow(BETA1, t);
+            double c2 = 1 - Math.pow(BETA2, t);
+            for (int i = 0; i < size; i++) {
+                md[i] = BETA1 * md[i] + (1 - BETA1) * gd[i];
+                vd[i] = BETA2 * vd[i] + (1 - BETA2) * gd[i] * gd[i];
+                pd[i] -= learningRate * (md[i] / c1) / (Math.sqrt(vd[i] / c2) + EPSILON);
+            }
+            new DoublePointer(params.data().addressPointer()).position(params.offset()).put(pd, 0, size);
+        }
+    }
+
+    private void check(INDArray a, String name) {
+        if (a.length() != size || a.dataType() != dtype || a.ordering() != 'c' || a.elementWiseStride() != 1) {
+            throw new IllegalArgumentException("Adam: " + name + " must be a contiguous " + dtype + " vector of "
+                    + size + ", got " + a.dataType() + " of " + a.length());
+        }
     }
 
     /** The learning rate. */
@@ -64,21 +112,34 @@ public final class AdamOptimizer implements AutoCloseable {
         return learningRate;
     }
 
-    /** First and second moments, [1, 2P]. */
-    public INDArray state() {
-        return state;
+    /** First and second moments, [m, v] (2P values), for checkpoints. */
+    public float[] moments() {
+        float[] out = new float[2 * size];
+        for (int i = 0; i < size; i++) {
+            out[i] = dtype == DataType.FLOAT ? m[i] : (float) md[i];
+            out[size + i] = dtype == DataType.FLOAT ? v[i] : (float) vd[i];
+        }
+        return out;
     }
 
-    /** Restores the moments saved by {@link #state()}. */
+    /** Restores the moments saved by {@link #moments()}. */
     public void restore(float[] moments) {
         if (moments.length != 2 * size) {
             throw new IllegalArgumentException("Adam state has " + moments.length + " values, expected " + 2 * size);
         }
-        state.assign(Nd4j.createFromArray(moments).castTo(state.dataType()).reshape(1, 2 * size));
+        for (int i = 0; i < size; i++) {
+            if (dtype == DataType.FLOAT) {
+                m[i] = moments[i];
+                v[i] = moments[size + i];
+            } else {
+                md[i] = moments[i];
+                vd[i] = moments[size + i];
+            }
+        }
     }
 
     @Override
     public void close() {
-        state.close();
+        // heap only: nothing native to release
     }
 }

@@ -180,7 +180,7 @@ public final class Trainer {
 
                 // checkpoint first, then record: see Checkpoint for why this order loses nothing on a kill
                 new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(),
-                        adam.state().toFloatVector(), m).write(ckDir.resolve(Checkpoint.LAST));
+                        adam.moments(), m).write(ckDir.resolve(Checkpoint.LAST));
                 recorder.recordEpoch(m);
                 listener.onEpoch(m);
             }

@@ -1,0 +1,91 @@
+package org.vaelab.model;
+
+import org.vaelab.spec.Activation;
+import org.vaelab.spec.Reconstruction;
+
+/**
+ * The elementwise half of a training step on heap arrays (everything that is not a matrix product): bias and
+ * activation, their backward pass, the reconstruction likelihoods and Adam. Two implementations with the same
+ * arithmetic: {@link ScalarKernels} (plain loops, any JVM) and {@code VectorKernels} (the incubating Vector API,
+ * whose exp and log run on the JDK's SIMD math stubs: the Bernoulli loss is an exp and a log1p per pixel, which
+ * plain loops leave scalar). {@link #best()} picks one.
+ */
+public interface Kernels {
+
+    /** {@code a[r][j] = act(a[r][j] + bias[bOff + j])} in place, for {@code rows x cols}. */
+    void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Activation act);
+
+    /** {@code a[r][j] += bias[bOff + j]} in place. */
+    void addBias(float[] a, int rows, int cols, float[] bias, int bOff);
+
+    /**
+     * Backward through {@code out = act(pre)} given only {@code out} (every supported activation's derivative is a
+     * function of its output): {@code d *= act'(out)} in place, and {@code gBias[gOff + j] = sum_r d[r][j]}.
+     */
+    void activateBack(float[] d, float[] out, int rows, int cols, Activation act, float[] gBias, int gOff);
+
+    /** {@code gBias[gOff + j] = sum_r d[r][j]}. */
+    void columnSums(float[] d, int rows, int cols, float[] gBias, int gOff);
+
+    /**
+     * Adds the bias to the logits {@code l} in place and writes each row's negative log-likelihood (bce: sum_j
+     * softplus(l) - x l; mse: 0.5 sum_j (sigmoid(l) - x)^2 + 0.5 cols log(2 pi)) to {@code nll[r]} and, for mse,
+     * the summed squared error to {@code sqErr[r]} (else {@code sqErr} may be null). Row r of the logits belongs
+     * to example {@code r % examples} of {@code x}.
+     */
+    void reconstruction(Reconstruction rec, float[] l, float[] x, int rows, int examples, int cols, float[] bias,
+                        int bOff, double[] nll, double[] sqErr);
+
+    /**
+     * Overwrites the (biased) logits {@code l} with d loss / d l = coef[r] * d nll_r / d l (bce: sigmoid(l) - x;
+     * mse: (sigmoid(l) - x) sigmoid(l) (1 - sigmoid(l))) and writes its column sums to {@code gBias[gOff..]}.
+     */
+    void reconstructionBack(Reconstruction rec, float[] l, float[] x, int rows, int examples, int cols,
+                            float[] coef, float[] gBias, int gOff);
+
+    /**
+     * One Adam step over {@code n} values in PyTorch's form (Kingma and Ba 2015, algorithm 1, epsilon added to
+     * the bias-corrected sqrt(v)): m and v updated in place, {@code p -= lr * mHat / (sqrt(vHat) + eps)}.
+     *
+     * @param step 1 for the first step
+     */
+    void adam(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2, double eps,
+              long step);
+
+    /** Sum of squares of the first {@code n} values, accumulated in double. */
+    double sumOfSquares(float[] g, int n);
+
+    /** A name for provenance: "scalar" or "vector512"-style with the SIMD width in bits. */
+    String name();
+
+    /**
+     * The Vector API kernels when this JVM was started with {@code --add-modules jdk.incubator.vector} (the
+     * launcher and the test runner do that), else the scalar ones. {@code -Dvaelab.kernels=scalar} forces the
+     * scalar ones.
+     */
+    static Kernels best() {
+        return Holder.BEST;
+    }
+
+    /** Lazily chosen once per JVM. */
+    final class Holder {
+        private static final Kernels BEST = choose();
+
+        private Holder() {
+        }
+
+        private static Kernels choose() {
+            if (!"scalar".equals(System.getProperty("vaelab.kernels"))
+                    && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+                try {
+                    // by name: nothing else may link against the incubator module
+                    return (Kernels) Class.forName("org.vaelab.model.VectorKernels").getDeclaredConstructor()
+                            .newInstance();
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    return new ScalarKernels();
+                }
+            }
+            return new ScalarKernels();
+        }
+    }
+}

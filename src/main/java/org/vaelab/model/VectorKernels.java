@@ -1,0 +1,309 @@
+package org.vaelab.model;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.vaelab.spec.Activation;
+import org.vaelab.spec.Reconstruction;
+
+/**
+ * {@link Kernels} on the incubating Vector API of JDK 17 ({@code --add-modules jdk.incubator.vector}): the same
+ * formulas as {@link ScalarKernels} in SIMD lanes. Loaded by name from {@link Kernels#best()}, so no other class
+ * links against the module.
+ *
+ * <p>Reproducibility: the API's own transcendental lanewise ops (EXP, LOG1P, TANH) and reduceLanes give
+ * different last bits before and after HotSpot compiles a loop (a Java fallback per lane, then SVML stubs and a
+ * tree reduction), so a run's numbers would depend on when the JIT kicked in. Here exp and log1p are written out
+ * (Cephes' single-precision polynomials, Moshier 1992) with basic IEEE operations and bit shifts only, which give
+ * the same bits in every execution mode, and lane sums are taken in lane order.
+ */
+final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it to a float of magnitude below 2^22 rounds it to an integer in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = 0x4B400000;
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+    /** exp(x), relative error ~1e-7, for any x (clamped to [-87.3, 88.3]: 0 and overflow are out of reach). */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(-87.3f).min(88.3f);
+        FloatVector t = c.mul(LOG2E).add(ROUND); // n + ROUND with n = round(x / ln 2)
+        FloatVector n = t.sub(ROUND);
+        IntVector ni = (IntVector) t.reinterpretAsInts();
+        ni = ni.sub(ROUND_BITS);
+        FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500E-4f).add(1.3981999507E-3f);
+        p = p.mul(r).add(8.3334519073E-3f);
+        p = p.mul(r).add(4.1665795894E-2f);
+        p = p.mul(r).add(1.6666665459E-1f);
+        p = p.mul(r).add(5.0000001201E-1f);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector scale = (FloatVector) ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** log(1 + e) for e in [0, 1] (the Bernoulli loss's log1p(exp(-|l|))), absolute error ~1e-7. */
+    static FloatVector log1p01(FloatVector e) {
+        // log1p(e) = k ln 2 + log(1 + f) with 1 + f = (1 + e) / 2^k in [sqrt(1/2), sqrt(2)]; f = e itself when
+        // k = 0, so small e keep their precision
+        VectorMask<Float> big = e.compare(VectorOperators.GE, 0.41421356f);
+        FloatVector f = e.blend(e.add(1f).mul(0.5f).sub(1f), big);
+        FloatVector k = FloatVector.zero(S).blend(1f, big);
+        FloatVector z = f.mul(f);
+        FloatVector y = f.mul(7.0376836292E-2f).sub(1.1514610310E-1f);
+        y = y.mul(f).add(1.1676998740E-1f);
+        y = y.mul(f).sub(1.2420140846E-1f);
+        y = y.mul(f).add(1.4249322787E-1f);
+        y = y.mul(f).sub(1.6668057665E-1f);
+        y = y.mul(f).add(2.0000714765E-1f);
+        y = y.mul(f).sub(2.4999993993E-1f);
+        y = y.mul(f).add(3.3333331174E-1f);
+        y = y.mul(f).mul(z);
+        y = y.add(k.mul(LN2_LO)).sub(z.mul(0.5f));
+        return f.add(y).add(k.mul(LN2_HI));
+    }
+
+    /** Sum of the lanes in lane order (reduceLanes may reassociate differently once compiled). */
+    private static float sum(FloatVector v) {
+        float[] lanes = LANES.get();
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+
+    private static FloatVector activate(FloatVector v, Activation act) {
+        return switch (act) {
+            case RELU -> v.max(0f);
+            case TANH -> {
+                // tanh|v| = (1 - t) / (1 + t) with t = exp(-2|v|), sign restored
+                FloatVector t = exp(v.abs().mul(-2f));
+                FloatVector a = FloatVector.broadcast(S, 1f).sub(t).div(t.add(1f));
+                yield a.blend(a.neg(), v.compare(VectorOperators.LT, 0f));
+            }
+            case ELU -> exp(v.min(0f)).sub(1f).blend(v, v.compare(VectorOperators.GT, 0f));
+            case LEAKY_RELU -> v.mul(ScalarKernels.LEAKY_SLOPE).blend(v, v.compare(VectorOperators.GT, 0f));
+        };
+    }
+
+    private static FloatVector derivative(FloatVector out, Activation act) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        return switch (act) {
+            case RELU -> FloatVector.zero(S).blend(one, out.compare(VectorOperators.GT, 0f));
+            case TANH -> one.sub(out.mul(out));
+            case ELU -> out.add(1f).blend(one, out.compare(VectorOperators.GT, 0f));
+            case LEAKY_RELU -> FloatVector.broadcast(S, ScalarKernels.LEAKY_SLOPE)
+                    .blend(one, out.compare(VectorOperators.GT, 0f));
+        };
+    }
+
+    @Override
+    public void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Activation act) {
+        int up = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int j = 0;
+            for (; j < up; j += L) {
+                activate(FloatVector.fromArray(S, a, base + j).add(FloatVector.fromArray(S, bias, bOff + j)), act)
+                        .intoArray(a, base + j);
+            }
+            for (; j < cols; j++) {
+                a[base + j] = ScalarKernels.activate(a[base + j] + bias[bOff + j], act);
+            }
+        }
+    }
+
+    @Override
+    public void addBias(float[] a, int rows, int cols, float[] bias, int bOff) {
+        int up = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int j = 0;
+            for (; j < up; j += L) {
+                FloatVector.fromArray(S, a, base + j).add(FloatVector.fromArray(S, bias, bOff + j))
+                        .intoArray(a, base + j);
+            }
+            for (; j < cols; j++) {
+                a[base + j] += bias[bOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void activateBack(float[] d, float[] out, int rows, int cols, Activation act, float[] gBias, int gOff) {
+        Arrays.fill(gBias, gOff, gOff + cols, 0f);
+        int up = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int j = 0;
+            for (; j < up; j += L) {
+                FloatVector v = FloatVector.fromArray(S, d, base + j)
+                        .mul(derivative(FloatVector.fromArray(S, out, base + j), act));
+                v.intoArray(d, base + j);
+                FloatVector.fromArray(S, gBias, gOff + j).add(v).intoArray(gBias, gOff + j);
+            }
+            for (; j < cols; j++) {
+                float v = d[base + j] * ScalarKernels.derivative(out[base + j], act);
+                d[base + j] = v;
+                gBias[gOff + j] += v;
+            }
+        }
+    }
+
+    @Override
+    public void columnSums(float[] d, int rows, int cols, float[] gBias, int gOff) {
+        Arrays.fill(gBias, gOff, gOff + cols, 0f);
+        int up = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int j = 0;
+            for (; j < up; j += L) {
+                FloatVector.fromArray(S, gBias, gOff + j).add(FloatVector.fromArray(S, d, base + j))
+                        .intoArray(gBias, gOff + j);
+            }
+            for (; j < cols; j++) {
+                gBias[gOff + j] += d[base + j];
+            }
+        }
+    }
+
+    /** sigmoid(v) from e = exp(-|v|): 1 / (1 + e) for v >= 0, e / (1 + e) below. */
+    private static FloatVector sigmoid(FloatVector v, FloatVector e) {
+        FloatVector inv = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        return inv.blend(e.mul(inv), v.compare(VectorOperators.LT, 0f));
+    }
+
+    @Override
+    public void reconstruction(Reconstruction rec, float[] l, float[] x, int rows, int examples, int cols,
+                               float[] bias, int bOff, double[] nll, double[] sqErr) {
+        double constant = 0.5 * cols * LossTerms.LOG_2PI;
+        int up = S.loopBound(cols);
+        boolean bce = rec == Reconstruction.BCE;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int xb = (r % examples) * cols;
+            FloatVector acc = FloatVector.zero(S);
+            int j = 0;
+            for (; j < up; j += L) {
+                FloatVector v = FloatVector.fromArray(S, l, base + j).add(FloatVector.fromArray(S, bias, bOff + j));
+                v.intoArray(l, base + j);
+                FloatVector xv = FloatVector.fromArray(S, x, xb + j);
+                FloatVector e = exp(v.abs().neg());
+                if (bce) {
+                    acc = acc.add(v.max(0f).sub(xv.mul(v)).add(log1p01(e)));
+                } else {
+                    FloatVector err = sigmoid(v, e).sub(xv);
+                    acc = acc.add(err.mul(err));
+                }
+            }
+            float sum = sum(acc);
+            for (; j < cols; j++) {
+                float v = l[base + j] + bias[bOff + j];
+                l[base + j] = v;
+                float xv = x[xb + j];
+                if (bce) {
+                    sum += Math.max(v, 0f) - xv * v + (float) Math.log1p(Math.exp(-Math.abs(v)));
+                } else {
+                    float err = ScalarKernels.sigmoid(v) - xv;
+                    sum += err * err;
+                }
+            }
+            if (bce) {
+                nll[r] = sum;
+            } else {
+                sqErr[r] = sum;
+                nll[r] = 0.5 * sum + constant;
+            }
+        }
+    }
+
+    @Override
+    public void reconstructionBack(Reconstruction rec, float[] l, float[] x, int rows, int examples, int cols,
+                                   float[] coef, float[] gBias, int gOff) {
+        Arrays.fill(gBias, gOff, gOff + cols, 0f);
+        int up = S.loopBound(cols);
+        boolean bce = rec == Reconstruction.BCE;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            int xb = (r % examples) * cols;
+            float c = coef[r];
+            int j = 0;
+            for (; j < up; j += L) {
+                FloatVector v = FloatVector.fromArray(S, l, base + j);
+                FloatVector s = sigmoid(v, exp(v.abs().neg()));
+                FloatVector err = s.sub(FloatVector.fromArray(S, x, xb + j));
+                FloatVector dv = bce ? err.mul(c) : err.mul(s).mul(s.neg().add(1f)).mul(c);
+                dv.intoArray(l, base + j);
+                FloatVector.fromArray(S, gBias, gOff + j).add(dv).intoArray(gBias, gOff + j);
+            }
+            for (; j < cols; j++) {
+                float s = ScalarKernels.sigmoid(l[base + j]);
+                float err = s - x[xb + j];
+                float dv = bce ? err * c : err * s * (1f - s) * c;
+                l[base + j] = dv;
+                gBias[gOff + j] += dv;
+            }
+        }
+    }
+
+    @Override
+    public void adam(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2,
+                     double eps, long step) {
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float ob1 = 1f - b1;
+        float ob2 = 1f - b2;
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        float invSqrtC2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
+        float e = (float) eps;
+        int up = S.loopBound(n);
+        int i = 0;
+        for (; i < up; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(ob1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(gi.mul(gi).mul(ob2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector upd = mi.mul(stepSize).div(vi.lanewise(VectorOperators.SQRT).mul(invSqrtC2).add(e));
+            FloatVector.fromArray(S, p, i).sub(upd).intoArray(p, i);
+        }
+        ScalarKernels.adamRange(p, g, m, v, i, n, stepSize, invSqrtC2, b1, b2, e);
+    }
+
+    @Override
+    public double sumOfSquares(float[] g, int n) {
+        // float lanes summed per block of 4096 into a double: no overflow or drift for millions of values
+        int up = S.loopBound(n);
+        double total = 0;
+        int i = 0;
+        while (i < up) {
+            int end = Math.min(up, i + 4096);
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < end; i += L) {
+                FloatVector gi = FloatVector.fromArray(S, g, i);
+                acc = gi.fma(gi, acc);
+            }
+            total += sum(acc);
+        }
+        for (; i < n; i++) {
+            total += (double) g[i] * g[i];
+        }
+        return total;
+    }
+
+    @Override
+    public String name() {
+        return "vector" + S.vectorBitSize();
+    }
+}
