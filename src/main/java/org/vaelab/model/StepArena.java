@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A SameDiff session memory manager that hands out the same native buffers again and again instead of
- * allocating new ones: a buffer serves the next allocation of its type and length as soon as the session
+ * allocating new ones: a buffer serves the next allocation that fits it as soon as the session
  * releases its array (SameDiff does that once no op of the call needs it any more), or as soon as the caller
  * gives back an array the call returned ({@link #giveBack}). A graph's calls have the same shapes every time,
  * so after the first call nothing is allocated, and within a call buffers are shared by arrays whose lives
@@ -30,15 +31,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * collection, so the conv model's training grew to 10 GB resident at batch 512, and every op wrote into
  * freshly mapped pages.
  *
- * <p>Each allocation gets a new INDArray object (SameDiff tracks arrays by identity). Only buffers this arena
+ * <p>A free buffer serves any request of its data type that is at most its length and at least half of it
+ * (the array is then a view on the buffer's first elements), as SameDiff's own array cache does. Each
+ * allocation gets a new INDArray object (SameDiff tracks arrays by identity). Only buffers this arena
  * allocated are reused, never a caller's array, and a buffer is never handed out twice at once. Not
  * thread-safe: one arena per session (sessions are per thread).
  */
 final class StepArena extends AbstractMemoryMgr {
-    private record Key(DataType type, long length) {
-    }
+    /** A free buffer serves a request of up to this many times fewer elements (then as a view on it). */
+    private static final long MAX_WASTE = 2;
 
-    private final Map<Key, ArrayDeque<DataBuffer>> free = new HashMap<>();
+    /** Free buffers per data type, by length. */
+    private final Map<DataType, TreeMap<Long, ArrayDeque<DataBuffer>>> free = new HashMap<>();
     private final Set<DataBuffer> ours = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<DataBuffer> isFree = Collections.newSetFromMap(new IdentityHashMap<>());
     private long bytes;
@@ -61,8 +65,15 @@ final class StepArena extends AbstractMemoryMgr {
         for (long d : shape) {
             length *= d;
         }
-        ArrayDeque<DataBuffer> q = free.get(new Key(type, length));
-        DataBuffer buf = q == null ? null : q.poll();
+        DataBuffer buf = null;
+        TreeMap<Long, ArrayDeque<DataBuffer>> byLength = free.get(type);
+        Map.Entry<Long, ArrayDeque<DataBuffer>> e = byLength == null ? null : byLength.ceilingEntry(length);
+        if (e != null && e.getKey() <= MAX_WASTE * length) {
+            buf = e.getValue().poll();
+            if (e.getValue().isEmpty()) {
+                byLength.remove(e.getKey());
+            }
+        }
         if (buf == null) {
             INDArray a = Nd4j.createUninitializedDetached(type, order, shape);
             ours.add(a.data());
@@ -80,8 +91,9 @@ final class StepArena extends AbstractMemoryMgr {
             return;
         }
         DataBuffer buf = array.data();
-        if (buf != null && ours.contains(buf) && buf.length() == array.length() && isFree.add(buf)) {
-            free.computeIfAbsent(new Key(array.dataType(), buf.length()), k -> new ArrayDeque<>()).add(buf);
+        if (buf != null && ours.contains(buf) && isFree.add(buf)) {
+            free.computeIfAbsent(buf.dataType(), k -> new TreeMap<>())
+                    .computeIfAbsent(buf.length(), k -> new ArrayDeque<>()).add(buf);
         }
     }
 
