@@ -4,14 +4,24 @@
 Run with Debian's interpreter (/usr/bin/python3: torch 1.13 + libopenblas0-pthread); the pyenv python3
 on PATH has no torch.
 
-Model (vaelab `model.encoder: mlp`, `model.decoder: mlp`): 784 -> hidden... -> (mu, logvar) heads of
-`latent` dims; decoder latent -> reversed(hidden)... -> 784 logits. Objective: per-example negative ELBO
+Model: vaelab's architecture (org.vaelab.model's package-info), encoder and decoder chosen separately.
+  --encoder mlp   784 -> hidden... (Linear + activation each) -> (mu, logvar) heads of `latent` dims.
+  --encoder conv  1x28x28 -> Conv2d(k=3, s=2, p=1) + activation per entry of --channels (28-14-7 for
+                  32,64) -> flatten in NCHW order -> (mu, logvar) heads.
+  --decoder mlp   latent -> reversed(hidden)... (Linear + activation) -> Linear to 784 logits.
+  --decoder conv  Linear(latent, C_L*s_L*s_L) + activation -> view C_L x s_L x s_L -> ConvTranspose2d
+                  (stride 2, padding 1, kernel out - 2*in + 4 per axis) per encoder level in reverse back
+                  to 1 channel, activation between them but not after the last -> 784 logits.
+PyTorch's default initialisation everywhere (vaelab draws the same uniform(-1/sqrt(fan_in), ..) bounds).
+Objective: per-example negative ELBO
 in nats, reconstruction summed over pixels (Bernoulli from logits, or unit-variance Gaussian) plus
 beta x KL(q(z|x) || N(0, I)) summed over latent dims, averaged over the batch (Kingma & Welling 2014,
 Appendix B for the closed-form KL). Optimiser: Adam.
 
 Modes (each prints one JSON object per line on stdout):
   speed  train samples/s over --steps steps after --warmup steps, --repeats times, plus peak RSS.
+  describe  the model's parameter tensors (shapes in PyTorch's layout) and their total, for checking that
+         both sides build the same model (vaelab's SpeedBenchTest compares the totals).
   elbo   train --epochs epochs on full MNIST (IDX files in --mnist), with the true test negative ELBO
          (beta = 1, one sample per example, fixed noise) after every epoch.
 
@@ -30,13 +40,18 @@ import time
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["speed", "elbo"])
+    p.add_argument("mode", choices=["speed", "elbo", "describe"])
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=1,
                    help="torch.set_num_threads and OMP/MKL_NUM_THREADS")
     p.add_argument("--blas-threads", type=int, default=None,
                    help="OPENBLAS_NUM_THREADS (default: same as --threads)")
-    p.add_argument("--hidden", default="256,256", help="comma-separated encoder widths; decoder mirrors")
+    p.add_argument("--encoder", default="mlp", choices=["mlp", "conv"])
+    p.add_argument("--decoder", default="mlp", choices=["mlp", "conv"])
+    p.add_argument("--hidden", default="256,256",
+                   help="comma-separated widths of an mlp encoder; an mlp decoder mirrors them")
+    p.add_argument("--channels", default="32,64",
+                   help="comma-separated channels of the stride-2 convolutions; a conv decoder mirrors them")
     p.add_argument("--latent", type=int, default=32)
     p.add_argument("--activation", default="relu", choices=["relu", "tanh", "elu", "leaky_relu"])
     p.add_argument("--recon", default="bce", choices=["bce", "mse"])
@@ -97,27 +112,64 @@ def activation(name):
     return {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU}[name]()
 
 
-class MlpVae(nn.Module):
-    """MLP encoder with separate mean and log-variance heads; mirrored MLP decoder emitting logits."""
+def conv_sizes(size, layers):
+    """Spatial sizes of the conv encoder: Conv2d(k=3, s=2, p=1) maps s to ceil(s / 2)."""
+    sizes = [size]
+    for _ in range(layers):
+        sizes.append((sizes[-1] - 1) // 2 + 1)
+    return sizes
 
-    def __init__(self, dim, hidden, latent, act):
+
+class Vae(nn.Module):
+    """vaelab's VAE: mlp or conv encoder, separate mean and log-variance heads, mlp or conv decoder
+    emitting logits (see the module docstring and org.vaelab.model's package-info)."""
+
+    def __init__(self, rows, cols, encoder, decoder, hidden, channels, latent, act):
         super().__init__()
-        layers, width = [], dim
-        for h in hidden:
-            layers += [nn.Linear(width, h), activation(act)]
-            width = h
+        dim = rows * cols
+        self.rows, self.cols = rows, cols
+        hs, ws = conv_sizes(rows, len(channels)), conv_sizes(cols, len(channels))
+        self.enc_conv = encoder == "conv"
+        layers = []
+        if self.enc_conv:
+            in_c = 1
+            for c in channels:
+                layers += [nn.Conv2d(in_c, c, kernel_size=3, stride=2, padding=1), activation(act)]
+                in_c = c
+            layers.append(nn.Flatten())  # NCHW order, as vaelab's reshape of an NCHW array
+            width = channels[-1] * hs[-1] * ws[-1]
+        else:
+            width = dim
+            for h in hidden:
+                layers += [nn.Linear(width, h), activation(act)]
+                width = h
         self.encoder = nn.Sequential(*layers)
         self.mu = nn.Linear(width, latent)
         self.logvar = nn.Linear(width, latent)
-        layers, width = [], latent
-        for h in reversed(hidden):
-            layers += [nn.Linear(width, h), activation(act)]
-            width = h
-        layers.append(nn.Linear(width, dim))
+        layers = []
+        if decoder == "conv":
+            L = len(channels)
+            layers += [nn.Linear(latent, channels[-1] * hs[L] * ws[L]), activation(act),
+                       nn.Unflatten(1, (channels[-1], hs[L], ws[L]))]
+            for j in range(L):
+                level = L - j  # from this encoder level back to level - 1
+                in_c = channels[level - 1]
+                out_c = 1 if level == 1 else channels[level - 2]
+                k = (hs[level - 1] - 2 * hs[level] + 4, ws[level - 1] - 2 * ws[level] + 4)
+                layers.append(nn.ConvTranspose2d(in_c, out_c, kernel_size=k, stride=2, padding=1))
+                if j < L - 1:
+                    layers.append(activation(act))
+            layers.append(nn.Flatten())
+        else:
+            width = latent
+            for h in reversed(hidden):
+                layers += [nn.Linear(width, h), activation(act)]
+                width = h
+            layers.append(nn.Linear(width, dim))
         self.decoder = nn.Sequential(*layers)
 
     def forward(self, x, eps):
-        h = self.encoder(x)
+        h = self.encoder(x.view(-1, 1, self.rows, self.cols) if self.enc_conv else x)
         mu, logvar = self.mu(h), self.logvar(h)
         z = mu + torch.exp(0.5 * logvar) * eps
         return self.decoder(z), mu, logvar
@@ -128,8 +180,9 @@ def neg_elbo(out, x, mu, logvar, recon, beta):
     if recon == "bce":
         rec = F.binary_cross_entropy_with_logits(out, x, reduction="none").sum(1)
     else:
-        # Unit-variance Gaussian NLL: 0.5 * squared error + 0.5 * log(2 pi) per pixel.
-        rec = (0.5 * (out - x) ** 2 + HALF_LOG_2PI).sum(1)
+        # Unit-variance Gaussian NLL with mean sigmoid(logits), as vaelab's mse: 0.5 * squared error +
+        # 0.5 * log(2 pi) per pixel.
+        rec = (0.5 * (torch.sigmoid(out) - x) ** 2 + HALF_LOG_2PI).sum(1)
     kl = -0.5 * (1.0 + logvar - mu.pow(2) - logvar.exp()).sum(1)
     rec, kl = rec.mean(), kl.mean()
     return rec + beta * kl, rec, kl
@@ -138,7 +191,13 @@ def neg_elbo(out, x, mu, logvar, recon, beta):
 def build(dim):
     torch.manual_seed(ARGS.seed)
     hidden = [int(h) for h in ARGS.hidden.split(",") if h]
-    model = MlpVae(dim, hidden, ARGS.latent, ARGS.activation)
+    channels = [int(c) for c in ARGS.channels.split(",") if c]
+    side = int(round(math.sqrt(dim)))
+    if side * side != dim:
+        raise SystemExit(f"images of {dim} pixels are not square; this script assumes square images")
+    if "conv" in (ARGS.encoder, ARGS.decoder) and not channels:
+        raise SystemExit("--channels: a conv encoder or decoder needs at least one channel count")
+    model = Vae(side, side, ARGS.encoder, ARGS.decoder, hidden, channels, ARGS.latent, ARGS.activation)
     opt = torch.optim.Adam(model.parameters(), lr=ARGS.lr)
     return model, opt
 
@@ -164,6 +223,11 @@ def loadavg():
             return float(f.read().split()[0])
     except OSError:
         return -1.0
+
+
+def model_fields():
+    return {"encoder": ARGS.encoder, "decoder": ARGS.decoder, "hidden": ARGS.hidden, "channels": ARGS.channels,
+            "latent": ARGS.latent, "activation": ARGS.activation}
 
 
 def emit(obj):
@@ -214,13 +278,12 @@ def speed():
         emit({"mode": "speed", "repeat": r, "batch": b, "threads": ARGS.threads, "blas_threads": ARGS.blas_threads, "steps": ARGS.steps,
               "samples_per_s": round(rates[-1], 1), "seconds": round(dt, 4), "cpu_seconds": round(cpu, 4),
               "samples_per_cpu_s": round(cpu_rates[-1], 1), "loadavg": loadavg(), "loss": round(loss_value, 3),
-              "peak_rss_mb": round(peak_rss_mb(), 1), "data": data, "hidden": ARGS.hidden,
-              "latent": ARGS.latent})
+              "peak_rss_mb": round(peak_rss_mb(), 1), "data": data, **model_fields()})
     emit({"mode": "speed_summary", "batch": b, "threads": ARGS.threads, "blas_threads": ARGS.blas_threads,
           "median_samples_per_s": round(statistics.median(rates), 1),
           "min_samples_per_s": round(min(rates), 1), "max_samples_per_s": round(max(rates), 1),
           "median_samples_per_cpu_s": round(statistics.median(cpu_rates), 1),
-          "peak_rss_mb": round(peak_rss_mb(), 1), "data": data})
+          "peak_rss_mb": round(peak_rss_mb(), 1), "data": data, **model_fields()})
 
 
 @torch.no_grad()
@@ -269,9 +332,15 @@ def elbo():
               "train_kl": round(s_kl / seen, 4), "test_loss": round(t_loss, 4),
               "test_recon": round(t_rec, 4), "test_kl": round(t_kl, 4), "beta": ARGS.beta,
               "epoch_seconds": round(dt, 3), "train_samples_per_second": round(seen / dt, 1),
-              "peak_rss_mb": round(peak_rss_mb(), 1), "recon": ARGS.recon, "hidden": ARGS.hidden,
-              "latent": ARGS.latent, "lr": ARGS.lr, "seed": ARGS.seed})
+              "peak_rss_mb": round(peak_rss_mb(), 1), "recon": ARGS.recon, **model_fields(), "lr": ARGS.lr, "seed": ARGS.seed})
+
+
+def describe():
+    model, _ = build(784)
+    emit({"mode": "describe", **model_fields(),
+          "shapes": {k: list(v.shape) for k, v in model.named_parameters()},
+          "parameters": sum(p.numel() for p in model.parameters())})
 
 
 if __name__ == "__main__":
-    speed() if ARGS.mode == "speed" else elbo()
+    {"speed": speed, "elbo": elbo, "describe": describe}[ARGS.mode]()

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.vaelab.spec.ModelSpec;
 import org.vaelab.tracking.Json;
 
 /**
@@ -109,9 +110,7 @@ public final class SpeedBench {
                 cmd.addAll(List.of(o.python(), o.torchScript().toString(), "speed", "--batch", "" + c.batch(),
                         "--threads", "" + c.threads(), "--steps", "" + steps, "--warmup", "10", "--repeats", "3",
                         "--mnist", o.dataRoot().resolve("mnist").toString()));
-                if (c.model().equals("conv")) {
-                    cmd.addAll(List.of("--encoder", "conv", "--decoder", "conv", "--channels", "32,64"));
-                }
+                cmd.addAll(torchModelArgs(EngineSpeedWorker.model(c.model())));
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("OMP_NUM_THREADS", "" + c.threads());
@@ -135,6 +134,17 @@ public final class SpeedBench {
             out.add(last);
         }
         return out;
+    }
+
+    /** The torch script's flags for {@code m}: both sides train the model the vaelab worker trains. */
+    static List<String> torchModelArgs(ModelSpec m) {
+        return List.of("--encoder", m.encoder().yaml(), "--decoder", m.decoder().yaml(),
+                "--hidden", join(m.hidden()), "--channels", join(m.channels()),
+                "--latent", "" + m.latentDim(), "--activation", m.activation().yaml());
+    }
+
+    private static String join(List<Integer> v) {
+        return String.join(",", v.stream().map(String::valueOf).toList());
     }
 
     private static boolean torchAvailable(String python) {

@@ -4,15 +4,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * {@link GradientStep} on SameDiff's {@code calculateGradientsAndOutputs}: one call gives the loss values and
- * every parameter gradient; the gradients are copied into one flat buffer for the optimiser. (SameDiff's own
- * {@code fit} has no global-norm clipping and hides its updater state, hence this route.)
+ * {@link GradientStep} on SameDiff's gradient function: one call gives the loss values and every parameter
+ * gradient; the gradients are copied into one flat buffer for the optimiser. (SameDiff's own {@code fit} has
+ * no global-norm clipping and hides its updater state, hence this route.) The call is what
+ * {@code calculateGradientsAndOutputs} does, minus switching SameDiff's array release off; the step's arrays
+ * come from a {@link StepArena}, reused within and across steps (see there for why). Not thread-safe.
  */
 public final class SameDiffGradientStep implements GradientStep {
     private static final List<String> OUTPUTS = List.of(GraphNames.LOSS, GraphNames.RECON, GraphNames.KL);
@@ -26,6 +28,10 @@ public final class SameDiffGradientStep implements GradientStep {
     private final int dim;
     private final int latent;
     private final int samples;
+    private final StepArena arena = new StepArena();
+    private final SameDiff gradFunction;
+    private final String[] gradNames;
+    private final String[] requested;
 
     /** A step for the objective graph {@code sd} built over {@code params}. */
     public SameDiffGradientStep(SameDiff sd, Parameters params, VaeArchitecture arch, int samples) {
@@ -44,6 +50,19 @@ public final class SameDiffGradientStep implements GradientStep {
         this.dim = arch.dim();
         this.latent = arch.latentDim();
         this.samples = samples;
+        if (sd.getFunction("grad") == null) {
+            sd.createGradFunction(); // what the first calculateGradientsAndOutputs would do
+        }
+        this.gradFunction = sd.getFunction("grad");
+        this.gradNames = new String[names.size()];
+        this.requested = new String[OUTPUTS.size() + names.size()];
+        for (int k = 0; k < OUTPUTS.size(); k++) {
+            requested[k] = OUTPUTS.get(k);
+        }
+        for (int k = 0; k < names.size(); k++) {
+            gradNames[k] = sd.getVariable(names.get(k)).getGradient().name();
+            requested[OUTPUTS.size() + k] = gradNames[k];
+        }
     }
 
     @Override
@@ -64,24 +83,45 @@ public final class SameDiffGradientStep implements GradientStep {
             x = VaeModel.twice(x, 1);
             eps = VaeModel.twice(eps, samples);
         }
+        useArena();
         beta.assign(betaValue);
         feed.put(GraphNames.X, x);
         feed.put(GraphNames.EPS, eps);
         feed.put(GraphNames.BETA, beta);
-        OutAndGrad og = sd.calculateGradientsAndOutputs(feed, OUTPUTS, names);
-        Map<String, INDArray> g = og.getGradients();
+        // the gradient function directly, not calculateGradientsAndOutputs: that one switches SameDiff's
+        // array release off (for good: on for every call, in case someone ran calculateGradients on this
+        // graph), and the arena reuses each released buffer within the step
+        gradFunction.setEnableCache(true);
+        Map<String, INDArray> r = gradFunction.output(feed, sd.getListeners(), requested);
         for (int i = 0; i < gradViews.length; i++) {
-            INDArray gi = g.get(names.get(i));
-            gradViews[i].assign(gi);
-            gi.close(); // release native memory now instead of at the next GC
+            gradViews[i].assign(r.get(gradNames[i]));
         }
-        Map<String, INDArray> o = og.getOutputs();
-        Values v = new Values(o.get(GraphNames.LOSS).getDouble(0), o.get(GraphNames.RECON).getDouble(0),
-                o.get(GraphNames.KL).getDouble(0));
-        for (INDArray a : o.values()) {
-            a.close();
-        }
+        Values v = new Values(r.get(GraphNames.LOSS).getDouble(0), r.get(GraphNames.RECON).getDouble(0),
+                r.get(GraphNames.KL).getDouble(0));
+        arena.giveBack(r.values());
         return v;
+    }
+
+    /**
+     * Runs the gradient function's session on this thread with the arena: SameDiff creates a session per
+     * thread only when none is there, so one put in advance makes even the first step use the arena.
+     */
+    private void useArena() {
+        long thread = Thread.currentThread().getId();
+        Map<Long, InferenceSession> sessions = gradFunction.getSessions();
+        InferenceSession session = sessions.get(thread);
+        if (session == null) {
+            session = new InferenceSession(gradFunction);
+            sessions.put(thread, session);
+        }
+        if (session.getMmgr() != arena) {
+            session.setMmgr(arena);
+        }
+    }
+
+    /** Bytes of native buffers the step's arena holds (for probes). */
+    long arenaBytes() {
+        return arena.bytes();
     }
 
     @Override
@@ -91,6 +131,7 @@ public final class SameDiffGradientStep implements GradientStep {
 
     @Override
     public void close() {
+        arena.close();
         grads.close();
         beta.close();
     }

@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.vaelab.spec.Activation;
 import org.vaelab.spec.ModelSpec;
 import org.vaelab.spec.NetKind;
@@ -178,6 +175,11 @@ public final class VaeArchitecture {
         };
     }
 
+    /** The hidden activation on a conv layer's output (relu by the fast formulation in ConvLayers). */
+    private SDVariable activateConv(SameDiff sd, SDVariable v) {
+        return spec.activation() == Activation.RELU ? ConvLayers.relu(sd, v) : activate(sd, v);
+    }
+
     /** Dense layer x W + b, with the hidden activation when {@code act}; relu uses the fused op. */
     private SDVariable denseLayer(SameDiff sd, SDVariable in, SDVariable w, SDVariable b, boolean act) {
         if (!act) {
@@ -206,14 +208,17 @@ public final class VaeArchitecture {
                         param.apply(GraphNames.encDense(i, false)), true);
             }
         } else {
-            h = sd.reshape(x, -1, 1, rows, cols);
-            for (int i = 0; i < spec.channels().size(); i++) {
-                Conv2DConfig c = Conv2DConfig.builder().kH(3).kW(3).sH(2).sW(2).pH(1).pW(1).dH(1).dW(1)
-                        .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-                h = activate(sd, sd.cnn.conv2d(h, param.apply(GraphNames.encConv(i, true)),
-                        param.apply(GraphNames.encConv(i, false)), c));
+            // NHWC inside the conv stack (see ConvLayers for why not sd.cnn.conv2d); one channel: same memory
+            h = sd.reshape(x, -1, rows, cols, 1);
+            int in = 1;
+            List<Integer> ch = spec.channels();
+            for (int i = 0; i < ch.size(); i++) {
+                h = activateConv(sd, ConvLayers.conv3x3Stride2(sd, h, param.apply(GraphNames.encConv(i, true)),
+                        param.apply(GraphNames.encConv(i, false)), heights[i], widths[i], in, ch.get(i)));
+                in = ch.get(i);
             }
-            h = sd.reshape(h, -1, encoderFeatures()); // NCHW flatten = PyTorch's nn.Flatten order
+            // flatten in NCHW order, as PyTorch's nn.Flatten: the heads' weights keep PyTorch's row order
+            h = sd.reshape(sd.permute(h, 0, 3, 1, 2), -1, encoderFeatures());
         }
         SDVariable mu = sd.nn.linear(h, param.apply(GraphNames.encMu(true)), param.apply(GraphNames.encMu(false)));
         SDVariable logvar = sd.nn.linear(h, param.apply(GraphNames.encLogvar(true)),
@@ -237,20 +242,21 @@ public final class VaeArchitecture {
         int layers = ch.size();
         SDVariable h = denseLayer(sd, z, param.apply(GraphNames.decDense(0, true)),
                 param.apply(GraphNames.decDense(0, false)), true);
+        // the dense output is read as NCHW (PyTorch's view), then the deconv stack runs in NHWC (ConvLayers)
         h = sd.reshape(h, -1, ch.get(layers - 1), heights[layers], widths[layers]);
+        h = sd.permute(h, 0, 2, 3, 1);
         for (int j = 0; j < layers; j++) {
             int level = layers - j;
-            DeConv2DConfig c = DeConv2DConfig.builder()
-                    .kH(deconvKernel(heights[level], heights[level - 1]))
-                    .kW(deconvKernel(widths[level], widths[level - 1]))
-                    .sH(2).sW(2).pH(1).pW(1).dH(1).dW(1).isSameMode(false).dataFormat("NCHW").build();
-            h = sd.cnn.deconv2d(h, param.apply(GraphNames.decDeconv(j, true)),
-                    param.apply(GraphNames.decDeconv(j, false)), c);
+            int inC = ch.get(level - 1);
+            int outC = level - 1 == 0 ? 1 : ch.get(level - 2);
+            h = ConvLayers.deconvStride2(sd, h, param.apply(GraphNames.decDeconv(j, true)),
+                    param.apply(GraphNames.decDeconv(j, false)), heights[level], widths[level], inC, outC,
+                    heights[level - 1], widths[level - 1]);
             if (j < layers - 1) {
-                h = activate(sd, h);
+                h = activateConv(sd, h);
             }
         }
-        return sd.reshape(h, -1, dim());
+        return sd.reshape(h, -1, dim()); // one output channel: NHWC is the image in row-major order
     }
 
     /** One line for logs and reports, e.g. {@code mlp[256,256] -> 32 -> mlp[256,256], 28x28}. */
