@@ -36,13 +36,19 @@ final class CliProcess {
 
     /** Starts `vaelab ARGS` with output into {@code logDir}/{@code tag}.out and .err. */
     static CliProcess start(Path logDir, String tag, String... args) throws IOException {
+        return start(logDir, tag, List.of("-Xmx1g"), args);
+    }
+
+    /** As {@link #start(Path, String, String...)} with the child JVM's heap options given. */
+    static CliProcess start(Path logDir, String tag, List<String> heapOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         // setsid: a new session and process group whose id is the JVM's pid; the workers inherit it.
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-Djava.awt.headless=true", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0",
-                "-Dorg.bytedeco.javacpp.maxbytes=0", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+                "-Dorg.bytedeco.javacpp.maxbytes=0"));
+        cmd.addAll(heapOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Files.createDirectories(logDir);
         Path out = logDir.resolve(tag + ".out");
