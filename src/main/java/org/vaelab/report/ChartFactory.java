@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.internal.series.Series;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
@@ -244,7 +247,7 @@ public final class ChartFactory {
             return null;
         }
         XYChart c = xy(PANEL_W, PANEL_H + 30, "latent_dim (log scale)", "final test −ELBO (nats)");
-        log2Axis(c);
+        log2Axis(c, done.stream().mapToDouble(RunEntry::latentDim).toArray());
         Map<String, List<RunEntry>> byBeta = byBeta(done);
         int i = 0;
         for (Map.Entry<String, List<RunEntry>> e : byBeta.entrySet()) {
@@ -286,7 +289,7 @@ public final class ChartFactory {
         boolean log = done.stream().allMatch(r -> r.beta() > 0);
         XYChart c = xy(PANEL_W, PANEL_H + 30, log ? "β (log scale)" : "β", "active units at the end");
         if (log) {
-            log2Axis(c);
+            log2Axis(c, done.stream().mapToDouble(RunEntry::beta).toArray());
         }
         Map<String, List<RunEntry>> bySize = new LinkedHashMap<>();
         done.stream().sorted(Comparator.comparing(r -> r.latentDim() == null ? 0 : r.latentDim()))
@@ -579,6 +582,78 @@ public final class ChartFactory {
         s.setSeriesColors(Palette.TAB10);
     }
 
+    /**
+     * Moves a legend that would not fit in one row under the plot to the right of it, one entry per line: XChart
+     * does not wrap a horizontal legend, it clips both ends (seven latent sizes lost "la" of the first name and
+     * the whole last entry). The width is XChart's own sum: line sample, padding and text per entry.
+     */
+    static void fitLegend(Chart<?, ?> chart) {
+        if (!(chart.getStyler() instanceof AxesChartStyler s) || !Boolean.TRUE.equals(s.isLegendVisible())
+                || s.getLegendPosition() != Styler.LegendPosition.OutsideS) {
+            return;
+        }
+        java.awt.font.FontRenderContext frc = new java.awt.font.FontRenderContext(null, true, true);
+        double width = s.getLegendPadding();
+        for (Series series : chart.getSeriesMap().values()) {
+            if (series.isShowInLegend()) {
+                width += s.getLegendFont().getStringBounds(series.getName(), frc).getWidth()
+                        + s.getLegendSeriesLineLength() + 3 * s.getLegendPadding();
+            }
+        }
+        if (width > chart.getWidth() - 2 * s.getChartPadding()) {
+            s.setLegendPosition(Styler.LegendPosition.OutsideE);
+            s.setLegendLayout(Styler.LegendLayout.Vertical);
+        }
+    }
+
+    /**
+     * Decimal places of an XY chart's tick labels from the spread of its data. XChart's default prints a tick
+     * at a data value in full (509.5154431762695) when two points set the range, e.g. a one-epoch sweep.
+     */
+    static void tidyTicks(Chart<?, ?> chart) {
+        if (!(chart instanceof XYChart c)) {
+            return;
+        }
+        double xLo = Double.POSITIVE_INFINITY, xHi = Double.NEGATIVE_INFINITY;
+        double yLo = Double.POSITIVE_INFINITY, yHi = Double.NEGATIVE_INFINITY;
+        for (XYSeries series : c.getSeriesMap().values()) {
+            for (double v : series.getXData()) {
+                if (Double.isFinite(v)) {
+                    xLo = Math.min(xLo, v);
+                    xHi = Math.max(xHi, v);
+                }
+            }
+            for (double v : series.getYData()) {
+                if (Double.isFinite(v)) {
+                    yLo = Math.min(yLo, v);
+                    yHi = Math.max(yHi, v);
+                }
+            }
+        }
+        AxesChartStyler s = c.getStyler();
+        if (xLo <= xHi) {
+            s.setXAxisDecimalPattern(decimalPattern(xLo, xHi));
+        }
+        if (yLo <= yHi) {
+            s.setYAxisDecimalPattern(decimalPattern(yLo, yHi));
+        }
+    }
+
+    /** "#,##0" plus enough decimals to tell five ticks across [lo, hi] apart (at most 4). */
+    static String decimalPattern(double lo, double hi) {
+        double spread = hi - lo;
+        int decimals;
+        if (spread > 0) {
+            decimals = (int) Math.ceil(-Math.log10(spread / 5));
+        } else {
+            // One value: whole numbers (an epoch) print as such, anything else with 3 significant digits.
+            double a = Math.abs(lo);
+            decimals = lo == Math.rint(lo) ? 0 : a == 0 ? 1 : 2 - (int) Math.floor(Math.log10(a));
+        }
+        decimals = Math.max(0, Math.min(4, decimals));
+        return decimals == 0 ? "#,##0" : "#,##0." + "0".repeat(decimals);
+    }
+
     private static void style(XYSeries s, Color c, Marker marker) {
         s.setLineColor(c);
         s.setMarkerColor(c);
@@ -587,9 +662,23 @@ public final class ChartFactory {
     }
 
     /** Tick labels of a log2 x axis printed as the original values (2, 8, 32, 0.5); in-between ticks stay blank. */
-    private static void log2Axis(XYChart c) {
-        c.setCustomXAxisTickLabelsFormatter(d -> Math.abs(d - Math.rint(d)) < 1e-9
-                ? Values.format(Math.pow(2, Math.rint(d))) : "");
+    private static void log2Axis(XYChart c, double[] values) {
+        c.setCustomXAxisTickLabelsFormatter(log2Labels(values));
+    }
+
+    /**
+     * Tick labels of a log2 axis over {@code values}: the original values at powers of two, blank between.
+     * Over less than two octaves (latent_dim 2 and 3) powers of two alone would label one tick or none, so
+     * every tick gets its value. A blank label must be a space: XChart cannot lay out "" and threw.
+     */
+    static Function<Double, String> log2Labels(double[] values) {
+        double lo = Arrays.stream(values).map(ChartFactory::log2).min().orElse(0);
+        double hi = Arrays.stream(values).map(ChartFactory::log2).max().orElse(0);
+        boolean labelAll = hi - lo < 2;
+        return d -> Math.abs(d - Math.rint(d)) < 1e-9
+                ? Values.format(Math.pow(2, Math.rint(d)))
+                : labelAll ? new java.math.BigDecimal(Math.pow(2, d)).round(new java.math.MathContext(3))
+                        .stripTrailingZeros().toPlainString() : " ";
     }
 
     static double log2(double v) {

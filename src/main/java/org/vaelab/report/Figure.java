@@ -27,10 +27,14 @@ public record Figure(String id, String title, String caption, Chart<?, ?> chart,
     }
 
     static Figure svg(String id, String title, String caption, Chart<?, ?> chart) {
+        ChartFactory.fitLegend(chart);
+        ChartFactory.tidyTicks(chart);
         return new Figure(id, title, caption, chart, null, true);
     }
 
     static Figure png(String id, String title, String caption, Chart<?, ?> chart) {
+        ChartFactory.fitLegend(chart);
+        ChartFactory.tidyTicks(chart);
         return new Figure(id, title, caption, chart, null, false);
     }
 

@@ -395,6 +395,17 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
                                 + Values.metric(best.testRecon()) + ", KL " + Values.metric(best.testKl()) + ")"
                                 + (best.summary().testLoglik() != null
                                 ? ", log p(x) ≈ " + Values.metric(best.summary().testLoglik()) : ""))))));
+        // The ELBO is a bound: an IWAE-trained model has a looser one and a better log-likelihood (Burda et al.
+        // 2016). When the two rank a different run first, both are named.
+        RunEntry bestElbo = runs.stream().filter(r -> r.completed() && finite(r.testLoss()))
+                .min(Comparator.comparingDouble(RunEntry::testLoss)).orElse(null);
+        runs.stream().filter(r -> r.completed() && r.summary().testLoglik() != null
+                        && finite(r.summary().testLoglik()))
+                .max(Comparator.comparingDouble(r -> r.summary().testLoglik()))
+                .filter(best -> best != bestElbo)
+                .ifPresent(best -> out.add(new Callout("best-loglik", "Best log-likelihood",
+                        List.of(new CalloutItem(best, "log p(x) ≈ " + Values.metric(best.summary().testLoglik())
+                                + " nats (importance-sampled), −ELBO " + Values.metric(best.testLoss()))))));
         List<CalloutItem> collapsed = new ArrayList<>();
         List<CalloutItem> partial = new ArrayList<>();
         List<CalloutItem> diverged = new ArrayList<>();

@@ -131,22 +131,48 @@ public final class ReportWriter {
                                                     Set<Path> live) {
         Map<String, Embed> done = new HashMap<>();
         return f -> done.computeIfAbsent(f.id(), id -> {
-            if (f.vector()) {
-                return new Embed(FigureEncoder.svg(f.chart(), idPrefix + "-" + id), null, f.chart().getWidth(),
-                        f.chart().getHeight());
-            }
-            BufferedImage img = f.image() != null ? f.image() : FigureEncoder.raster(f.chart());
-            int w = f.image() != null ? img.getWidth() : f.chart().getWidth();
-            int h = f.image() != null ? img.getHeight() : f.chart().getHeight();
-            Path file = assetDir.resolve(id + ".png");
             try {
-                writeIfChanged(file, FigureEncoder.pngBytes(img));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                return embed(f, id, assetDir, srcPrefix, idPrefix, live);
+            } catch (RuntimeException e) {
+                if (e instanceof java.io.UncheckedIOException io) {
+                    throw io;
+                }
+                // One chart XChart cannot draw must not cost the whole report (every other figure and table).
+                return unrendered(f, e);
             }
-            live.add(file);
-            return new Embed(null, srcPrefix + id + ".png", w, h);
         });
+    }
+
+    private static Embed embed(Figure f, String id, Path assetDir, String srcPrefix, String idPrefix,
+                               Set<Path> live) {
+        if (f.vector()) {
+            return new Embed(FigureEncoder.svg(f.chart(), idPrefix + "-" + id), null, f.chart().getWidth(),
+                    f.chart().getHeight());
+        }
+        BufferedImage img = f.image() != null ? f.image() : FigureEncoder.raster(f.chart());
+        int w = f.image() != null ? img.getWidth() : f.chart().getWidth();
+        int h = f.image() != null ? img.getHeight() : f.chart().getHeight();
+        Path file = assetDir.resolve(id + ".png");
+        try {
+            writeIfChanged(file, FigureEncoder.pngBytes(img));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        live.add(file);
+        return new Embed(null, srcPrefix + id + ".png", w, h);
+    }
+
+    /** A box in place of a chart that could not be drawn, saying why. */
+    static Embed unrendered(Figure f, RuntimeException e) {
+        int w = f.chart() != null ? f.chart().getWidth() : 400;
+        String why = "This chart could not be drawn (" + e.getClass().getSimpleName()
+                + (e.getMessage() != null ? ": " + e.getMessage() : "") + ").";
+        String text = why.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"60\" role=\"img\">"
+                + "<rect x=\"0.5\" y=\"0.5\" width=\"" + (w - 1) + "\" height=\"59\" fill=\"#fff8e1\" "
+                + "stroke=\"#e0a000\"/><text x=\"10\" y=\"35\" font-family=\"DejaVu Sans, sans-serif\" "
+                + "font-size=\"12\" fill=\"#5d4200\">" + text + "</text></svg>";
+        return new Embed(svg, null, w, 60);
     }
 
     /** True (and the page's files marked live) when the page was rendered from the same inputs and its images exist. */

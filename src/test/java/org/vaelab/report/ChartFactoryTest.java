@@ -145,6 +145,57 @@ class ChartFactoryTest {
         assertEquals(6, xy[0].length, "epoch 7's NaN is not a point");
     }
 
+    @Test
+    void everyChartOfTwoNeighbouringLatentSizesDraws() throws Exception {
+        // latent_dim 2 and 3 span less than an octave: the log2 axis once gave XChart an empty tick label,
+        // which threw and cost the whole report.
+        ReportModel near = load("near", List.of(2, 3), List.of(1.0, 4.0));
+        for (Figure.Group g : ChartFactory.sweepGroups(near)) {
+            for (Figure f : g.figures()) {
+                if (f.chart() != null) {
+                    assertTrue(FigureEncoder.svg(f.chart(), f.id()).contains("<svg"), f.id());
+                }
+            }
+        }
+        assertNotNull(figure(ChartFactory.sweepGroups(near), "across", "final-vs-latent"));
+        var near23 = ChartFactory.log2Labels(new double[] {2, 3});
+        assertEquals("2", near23.apply(1.0));
+        assertEquals("3", near23.apply(ChartFactory.log2(3)));
+        assertEquals("2.3", near23.apply(1.2));
+        var wide = ChartFactory.log2Labels(new double[] {2, 8, 128});
+        assertEquals("8", wide.apply(3.0));
+        assertEquals(" ", wide.apply(3.5), "between powers of two: blank, but not empty");
+    }
+
+    @Test
+    void aLegendTooWideForOneRowGoesBesideThePlot() {
+        XYChart wide = ChartFactory.xy(ChartFactory.WIDE_W, 300, "epoch", "loss");
+        XYChart narrow = ChartFactory.xy(ChartFactory.WIDE_W, 300, "epoch", "loss");
+        for (int d : new int[] {2, 4, 8, 16, 32, 64, 128}) {
+            wide.addSeries("latent_dim=" + d, new double[] {1, 2}, new double[] {d, d + 1});
+        }
+        narrow.addSeries("latent_dim=2", new double[] {1, 2}, new double[] {1, 2});
+        narrow.addSeries("latent_dim=4", new double[] {1, 2}, new double[] {2, 3});
+        Figure.svg("wide", "w", null, wide);
+        Figure.svg("narrow", "n", null, narrow);
+        assertEquals(org.knowm.xchart.style.Styler.LegendPosition.OutsideE, wide.getStyler().getLegendPosition());
+        assertEquals(org.knowm.xchart.style.Styler.LegendPosition.OutsideS, narrow.getStyler().getLegendPosition());
+    }
+
+    @Test
+    void tickDecimalsFollowTheSpreadOfTheData() {
+        assertEquals("#,##0.0", ChartFactory.decimalPattern(509.52, 511.11));
+        assertEquals("#,##0.00", ChartFactory.decimalPattern(0.098, 0.334));
+        assertEquals("#,##0", ChartFactory.decimalPattern(1, 10));
+        assertEquals("#,##0", ChartFactory.decimalPattern(1, 1), "one epoch");
+        assertEquals("#,##0.00", ChartFactory.decimalPattern(3.25, 3.25), "one value, 3 significant digits");
+        XYChart two = ChartFactory.xy(400, 300, "KL", "recon");
+        two.addSeries("runs", new double[] {0.0980838194195640, 0.334}, new double[] {509.5154431762695, 511.1});
+        Figure.svg("two", "t", null, two);
+        String svg = FigureEncoder.svg(two, "two");
+        assertFalse(svg.contains("509.5154"), "a tick printed in full");
+    }
+
     private static ReportModel load(String name, List<Integer> latents, List<Double> betas) throws Exception {
         return ReportModel.of(List.of(ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), name, false,
                 latents, betas))));
@@ -173,6 +224,10 @@ class ChartFactoryTest {
 
     private static List<String> ids(List<Figure.Group> groups) {
         return groups.stream().map(Figure.Group::id).toList();
+    }
+
+    private static Figure figure(List<Figure.Group> groups, String group, String id) {
+        return group(groups, group).figures().stream().filter(f -> f.id().equals(id)).findFirst().orElseThrow();
     }
 
     private static List<String> figureIds(Figure.Group g) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaelab.report.ReportModel.Callout;
 import org.vaelab.report.ReportModel.RunEntry;
+import org.vaelab.tracking.EpochMetrics;
 import org.vaelab.tracking.RunSummary;
 
 class ReportModelTest {
@@ -76,6 +77,28 @@ class ReportModelTest {
                 "latent_dim=32,beta=4", "latent_dim=128,beta=1"), names(callout("partial")));
         assertTrue(callout("diverged").items().get(0).detail().contains("NaN at epoch 7"));
         assertTrue(callout("failed").items().get(0).detail().contains("OutOfMemoryError"));
+    }
+
+    @Test
+    void theBestLogLikelihoodIsNamedWhenItIsNotTheBestElbo() {
+        // As in mc-k: IWAE at K = 50 has the worst ELBO and the best log-likelihood.
+        ReportModel both = ReportModel.of(List.of(new SweepData("mc", null, null, List.of(
+                withLoglik(0, 132.9, -125.4), withLoglik(1, 163.1, -123.5)), List.of())));
+        assertEquals(List.of("best", "best-loglik"), both.callouts().stream().map(Callout::kind).toList());
+        assertEquals("r0", both.callouts().get(0).items().get(0).run().summary().id());
+        assertEquals("r1", both.callouts().get(1).items().get(0).run().summary().id());
+        ReportModel same = ReportModel.of(List.of(new SweepData("mc", null, null, List.of(
+                withLoglik(0, 132.9, -120.0), withLoglik(1, 163.1, -123.5)), List.of())));
+        assertEquals(List.of("best"), same.callouts().stream().map(Callout::kind).toList(),
+                "one run best on both: named once");
+    }
+
+    private static RunData withLoglik(int index, double testLoss, double loglik) {
+        EpochMetrics last = new EpochMetrics(1, testLoss, testLoss - 10, 10, testLoss, testLoss - 10, 10, null, 1.0,
+                null, 3, 1e-3, 1, 100, null, null, null, null);
+        RunSummary s = new RunSummary("r" + index, "run" + index, "mc", index, "completed", Map.of("k", index),
+                Map.of(), 1, last, null, null, null, 3, null, null, null, null, null, loglik, null);
+        return new RunData(s, List.of(last), null, Map.of(), null, List.of());
     }
 
     @Test

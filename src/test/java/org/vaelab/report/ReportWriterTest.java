@@ -37,6 +37,21 @@ class ReportWriterTest {
     }
 
     @Test
+    void aChartThatCannotBeDrawnBecomesANoteInItsPlace() {
+        org.knowm.xchart.XYChart c = ChartFactory.xy(400, 300, "x", "y");
+        c.addSeries("s", new double[] {1, 2}, new double[] {1, 2});
+        c.setCustomXAxisTickLabelsFormatter(d -> {
+            throw new IllegalArgumentException("no label for " + d);
+        });
+        Figure f = new Figure("broken", "Broken", null, c, null, true);
+        assertThrows(IllegalArgumentException.class, () -> FigureEncoder.svg(c, "b"));
+        HtmlRenderer.Embed e = ReportWriter.unrendered(f, new IllegalArgumentException("bad <label> & \"x\""));
+        assertTrue(e.svg().startsWith("<svg") && e.svg().contains("could not be drawn"), e.svg());
+        assertTrue(e.svg().contains("bad &lt;label&gt; &amp; &quot;x&quot;"), "escaped: " + e.svg());
+        assertEquals(400, e.width());
+    }
+
+    @Test
     void twelveRunSweepRendersToTheSweepFolder() {
         // How long it takes is measured with `time ./vaelab report` (README "Reports"), not asserted here.
         assertEquals(tmp.resolve("reports/beta-sweep/index.html"), index);
