@@ -57,7 +57,7 @@ public final class EngineSpeedWorker {
      *
      * @return the JSON line
      */
-    static String measure(String modelName, int batch, int steps, int epochs, Path dataRoot)
+    public static String measure(String modelName, int batch, int steps, int epochs, Path dataRoot)
             throws IOException, DataException {
         DatasetSpec ds = new DatasetSpec(DatasetName.MNIST, null, batch * steps, 1000, null, Binarize.NONE, false);
         RunConfig cfg = new RunConfig(ds, model(modelName), LossSpec.DEFAULT,
@@ -98,14 +98,5 @@ public final class EngineSpeedWorker {
             return null;
         }
         return null;
-    }
-
-    /** Child-process entry point used by {@link SpeedBench}. */
-    public static void main(String[] args) throws Exception {
-        System.out.println(measure(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), Path.of(args[4])));
-        System.out.flush();
-        // ND4J leaves non-daemon threads behind; this process has done its one measurement.
-        Runtime.getRuntime().halt(0);
     }
 }

@@ -32,8 +32,9 @@ public final class SpeedBench {
      * @param python     interpreter with torch
      * @param torchScript bench/torch_vae.py
      */
+    /** @param mainClass vaelab's entry point; a vaelab measurement is {@code mainClass bench-worker ...} */
     public record Options(List<String> models, List<Integer> batches, int rounds, Path dataRoot, String python,
-                          Path torchScript) {
+                          Path torchScript, String mainClass) {
     }
 
     private record Config(String label, String model, int batch, String impl, int threads, int processes) {
@@ -104,7 +105,7 @@ public final class SpeedBench {
             if (c.impl().equals("vaelab")) {
                 cmd.add(ProcessHandle.current().info().command().orElse("java"));
                 cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineSpeedWorker.class.getName(),
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), o.mainClass(), "bench-worker",
                         c.model(), "" + c.batch(), "" + steps, "3", o.dataRoot().toString()));
             } else {
                 cmd.addAll(List.of(o.python(), o.torchScript().toString(), "speed", "--batch", "" + c.batch(),

@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError(e.getMessage(), e);
         }
         int code = SpeedBench.run(new SpeedBench.Options(models, batches, rounds, data, python,
-                Path.of("bench", "torch_vae.py")), System.out);
+                Path.of("bench", "torch_vae.py"), Main.class.getName()), System.out);
         if (sweepRuns > 0) {
             int s = SweepBench.run(new SweepBench.Options(sweepRuns, List.of(1, SweepRunner.DEFAULT_WORKERS), data,
                     Main.class.getName()), System.out);
