@@ -93,7 +93,9 @@ public final class SpeedBench {
         }
         out.println("(median over " + o.rounds() + " interleaved rounds; load average now "
                 + String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
-                + " on " + Runtime.getRuntime().availableProcessors() + " cores)");
+                + " on " + Runtime.getRuntime().availableProcessors() + " cores; vaelab's OpenBLAS kernels: "
+                + java.util.Objects.requireNonNullElse(System.getenv("OPENBLAS_CORETYPE"), "auto")
+                + ", PyTorch's: its own choice)");
         return failures == 0 ? 0 : 1;
     }
 
@@ -116,6 +118,11 @@ public final class SpeedBench {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("OMP_NUM_THREADS", "" + c.threads());
             pb.environment().put("OPENBLAS_NUM_THREADS", "" + c.threads());
+            if (!c.impl().equals("vaelab")) {
+                // PyTorch runs as its users run it: Debian's OpenBLAS picks its kernels itself (the launcher's
+                // OPENBLAS_CORETYPE is for the OpenBLAS bundled with ND4J).
+                pb.environment().remove("OPENBLAS_CORETYPE");
+            }
             procs.add(pb.start());
         }
         List<JsonNode> out = new ArrayList<>();

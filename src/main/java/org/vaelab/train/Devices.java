@@ -44,6 +44,10 @@ public final class Devices {
         java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         m.put("blas_vendor", String.valueOf(env.get("blas.vendor")));
         m.put("omp_threads", String.valueOf(env.get("omp.threads")));
+        // Which OpenBLAS kernels ran: the launcher picks SkylakeX on AVX-512 CPUs the bundled OpenBLAS does not
+        // recognise (README "Performance"); "auto" means OpenBLAS chose.
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        m.put("openblas_coretype", core == null || core.isBlank() ? "auto" : core);
         String lib = String.valueOf(org.bytedeco.javacpp.Loader.getLoadedLibraries().get("nd4jcpu"));
         m.put("nd4j_native", lib.contains("avx512") ? "linux-x86_64-avx512"
                 : lib.contains("avx2") ? "linux-x86_64-avx2" : "null".equals(lib) ? "unknown" : "linux-x86_64");
