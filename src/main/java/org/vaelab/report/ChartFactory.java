@@ -104,7 +104,8 @@ public final class ChartFactory {
             return "";
         }
         return "Coloured by " + s.get(m.colourKey())
-                + (m.panelKey() != null ? "; one panel per " + s.get(m.panelKey()) + "." : ".");
+                + (m.panelKey() != null ? "; one panel per " + s.get(m.panelKey()) + "." : ".")
+                + (replicates(m) ? " The seeds of a condition share its colour." : "");
     }
 
     /**
@@ -146,7 +147,16 @@ public final class ChartFactory {
                     continue;
                 }
                 maxEpochs = Math.max(maxEpochs, xy[0].length);
-                XYSeries s = c.addSeries(unique(used, label(m, r, m.panelKey())), xy[0], xy[1]);
+                XYSeries s;
+                if (replicates(m)) {
+                    // One legend entry per condition; its seeds share the colour and stay out of the legend.
+                    String condition = label(m, r, m.panelKey(), ReportModel.SEED_KEY);
+                    boolean first = !used.contains(condition);
+                    s = c.addSeries(unique(used, condition), xy[0], xy[1]);
+                    s.setShowInLegend(first);
+                } else {
+                    s = c.addSeries(unique(used, label(m, r, m.panelKey())), xy[0], xy[1]);
+                }
                 Color col = colour(m, r);
                 s.setLineColor(col);
                 s.setMarkerColor(col);
@@ -167,7 +177,8 @@ public final class ChartFactory {
                 c.getStyler().setYAxisMin(Math.min(0.0, lo));
             }
             c.getStyler().setMarkerSize(4);
-            c.getStyler().setLegendVisible(c.getSeriesMap().size() <= 12);
+            c.getStyler().setLegendVisible(c.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
+                    .count() <= 12);
             String title = m.panelKey() == null ? yTitle : names.get(m.panelKey()) + " = " + e.getKey();
             out.add(Figure.svg(id + "-" + (p++), title, null, c));
         }
@@ -331,7 +342,7 @@ public final class ChartFactory {
             maxDim = Math.max(maxDim, v[i].length);
             Integer a = r.activeUnits();
             marks[i] = a == null ? -1 : a;
-            labels.add(label(m, r, null) + (r.completed() ? "" : " (" + r.status() + ")"));
+            labels.add(label(m, r) + (r.completed() ? "" : " (" + r.status() + ")"));
         }
         int cellW = Math.max(3, Math.min(48, 860 / maxDim));
         return Figure.image("kl-heatmap", "Final KL per dimension, sorted",
@@ -707,16 +718,23 @@ public final class ChartFactory {
     }
 
     /** The run's values of the varied keys except {@code exclude}, outermost first: "latent_dim=8, beta=4". */
-    static String label(ReportModel m, RunEntry r, String exclude) {
+    static String label(ReportModel m, RunEntry r, String... exclude) {
         Map<String, String> names = Values.shortNames(m.variedKeys());
         List<String> parts = new ArrayList<>();
+        List<String> skip = Arrays.asList(exclude);
         for (String k : m.variedKeys()) {
-            if (k.equals(exclude)) {
+            if (skip.contains(k)) {
                 continue;
             }
             parts.add(names.get(k) + "=" + Values.format(r.varied().get(k)));
         }
         return parts.isEmpty() ? r.name() : String.join(", ", parts);
+    }
+
+    /** Seeds vary beside another key: runs of one condition are replicates. */
+    static boolean replicates(ReportModel m) {
+        return m.variedKeys().contains(ReportModel.SEED_KEY) && m.colourKey() != null
+                && !m.colourKey().equals(ReportModel.SEED_KEY);
     }
 
     static Color colour(ReportModel m, RunEntry r) {

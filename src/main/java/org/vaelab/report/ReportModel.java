@@ -34,6 +34,8 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
     static final String LATENT_KEY = "model.latent_dim";
     static final String BETA_KEY = "loss.beta";
     static final List<String> STATUS_ORDER = List.of("completed", "running", "pending", "failed", "diverged");
+    /** The key `sweep.seeds` varies. */
+    public static final String SEED_KEY = "train.seed";
     /** More panels than this would be unreadable small multiples: curves then share one panel. */
     static final int MAX_PANELS = 8;
 
@@ -297,10 +299,14 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
      * change what each latent size learns); otherwise colour by the innermost varied key and panel by the
      * outermost, since expansion order puts the key a user compares most closely last.
      */
-    private static String[] chooseKeys(List<String> varied, List<RunEntry> runs) {
-        if (varied.isEmpty()) {
+    private static String[] chooseKeys(List<String> allVaried, List<RunEntry> runs) {
+        if (allVaried.isEmpty()) {
             return new String[] {null, null};
         }
+        // Seeds are replicates, not a condition: when anything else varies, curves are coloured by that and
+        // the seeds of one condition share its colour (a sweep with seeds [1, 2, 3] was coloured by seed).
+        List<String> varied = allVaried.size() > 1 && allVaried.contains(SEED_KEY)
+                ? allVaried.stream().filter(k -> !k.equals(SEED_KEY)).toList() : allVaried;
         String colour;
         String panel = null;
         if (varied.contains(BETA_KEY) && varied.contains(LATENT_KEY)) {

@@ -168,6 +168,44 @@ class ChartFactoryTest {
     }
 
     @Test
+    void seedsAreReplicatesThatShareTheirConditionsColour() {
+        List<RunData> runs = new ArrayList<>();
+        int i = 0;
+        for (String schedule : List.of("none", "linear")) {
+            for (int seed = 1; seed <= 3; seed++) {
+                runs.add(seededRun(i++, schedule, seed));
+            }
+        }
+        ReportModel m = ReportModel.of(List.of(new SweepData("warm", null, null, runs, List.of())));
+        assertEquals("loss.warmup.schedule", m.colourKey(), "coloured by the condition, not the seed");
+        XYChart c = (XYChart) ChartFactory.epochPanels(m, "t", "loss", EpochMetrics::testLoss, true, true).get(0)
+                .chart();
+        assertEquals(6, c.getSeriesMap().size(), "every run is a curve");
+        assertEquals(java.util.Set.of("schedule=none", "schedule=linear"), c.getSeriesMap().values().stream()
+                .filter(s -> s.isShowInLegend()).map(s -> s.getName()).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(2, c.getSeriesMap().values().stream().filter(s -> s.isShowInLegend()).count(),
+                "one legend entry per condition");
+        java.util.Set<java.awt.Color> colours = new java.util.HashSet<>();
+        c.getSeriesMap().values().forEach(s -> colours.add(s.getLineColor()));
+        assertEquals(2, colours.size(), "the seeds of a condition share its colour");
+    }
+
+    private static RunData seededRun(int index, String schedule, int seed) {
+        List<EpochMetrics> epochs = new ArrayList<>();
+        for (int e = 1; e <= 3; e++) {
+            epochs.add(new EpochMetrics(e, 200 - e - seed, 180, 20, 201 - e - seed, 181, 20, null, 1.0, null, 3,
+                    1e-3, 1, 100, null, null, null, null));
+        }
+        Map<String, Object> varied = new java.util.LinkedHashMap<>();
+        varied.put("loss.warmup.schedule", schedule);
+        varied.put("train.seed", seed);
+        RunSummary s = new RunSummary("w" + index, "schedule=" + schedule + ",seed=" + seed, "warm", index,
+                "completed", varied, Map.of(), 3, epochs.get(2), null, null, null, 3, null, null, null, null,
+                null, null, null);
+        return new RunData(s, epochs, null, Map.of(), null, List.of());
+    }
+
+    @Test
     void aLegendTooWideForOneRowGoesBesideThePlot() {
         XYChart wide = ChartFactory.xy(ChartFactory.WIDE_W, 300, "epoch", "loss");
         XYChart narrow = ChartFactory.xy(ChartFactory.WIDE_W, 300, "epoch", "loss");

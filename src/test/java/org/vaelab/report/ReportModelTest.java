@@ -130,8 +130,12 @@ class ReportModelTest {
                 stub(5, 4.0, 3)), List.of()));
         ReportModel model = ReportModel.of(sweeps);
         assertEquals(List.of("loss.beta", "train.seed"), model.variedKeys());
-        assertEquals("train.seed", model.colourKey(), "innermost key colours");
-        assertEquals("loss.beta", model.panelKey(), "outermost key splits panels");
+        // The innermost key would colour, but seeds are replicates: beta colours and nothing is left for panels.
+        assertEquals("loss.beta", model.colourKey(), "seeds do not colour when something else varies");
+        assertNull(model.panelKey());
+        ReportModel seedsOnly = ReportModel.of(List.of(new SweepData("s", null, null, List.of(stub(0, 1.0, 1),
+                stub(1, 1.0, 2)), List.of())));
+        assertEquals("train.seed", seedsOnly.colourKey(), "seeds alone still colour");
     }
 
     @Test
