@@ -24,7 +24,7 @@ import org.vaelab.spec.Reconstruction;
  * The hand-written conv step against the SameDiff objective graph (the reference), in FLOAT and in DOUBLE (the
  * same parameters, inputs and noise cast up, so the reference carries no float rounding): same loss terms and
  * the same flat gradient for conv/conv, conv/mlp and mlp/conv models, one to three conv layers, odd and even
- * image sizes (transposed-conv kernels of 3 and 4, non-square), every activation, both likelihoods, both
+ * image sizes (transposed-conv kernels of 3 and 4, non-square, and 28x28 with the bench model's channels), every activation, both likelihoods, both
  * estimators, K, free bits, latent size 1 and a batch of one.
  */
 class ConvGradientStepTest {
@@ -115,6 +115,9 @@ class ConvGradientStepTest {
             "CONV,MLP,'3','',TANH,MSE,1,ELBO,0,2,3,6,6",
             "MLP,CONV,'3,4','10,6',RELU,BCE,1,ELBO,0,3,4,6,7",
             "MLP,CONV,'4','',LEAKY_RELU,BCE,2,IWAE,0,2,3,7,7",
+            // MNIST's geometry: three layers (28 > 14 > 7 > 4, kernels 3 and 4), and the bench model itself
+            "CONV,CONV,'4,6,8','',RELU,BCE,1,ELBO,0,5,3,28,28",
+            "CONV,CONV,'32,64','',RELU,BCE,1,ELBO,0,32,2,28,28",
     })
     void matchesTheSameDiffGraph(NetKind encoder, NetKind decoder, String channels, String hidden, Activation act,
                                  Reconstruction rec, int k, Estimator est, double fb, int latent, int n, int rows,
