@@ -254,6 +254,8 @@ public final class ConvGradientStep implements GradientStep {
     private final class Dense extends Layer {
         final long w;
         FloatPointer inN;
+        /** Whether inN is another layer's (the logvar head reads the mu head's copy of the features). */
+        boolean borrowed;
 
         Dense(int in, int out, long w, int hb, boolean hidden) {
             super(in, out, out, hb, hidden);
@@ -273,7 +275,9 @@ public final class ConvGradientStep implements GradientStep {
 
         @Override
         void forward(float[] in, int rows) {
-            inN.put(in, 0, rows * inW);
+            if (!borrowed) {
+                inN.put(in, 0, rows * inW);
+            }
             gemm(false, false, rows, outW, inW, inN, inW, at(paramsBase, w), outW, 0f, scratchA, outW);
             scratchA.get(outH, 0, rows * outW);
         }
@@ -290,7 +294,7 @@ public final class ConvGradientStep implements GradientStep {
 
         @Override
         void close() {
-            if (inN != null) {
+            if (inN != null && !borrowed) {
                 inN.close();
             }
         }
@@ -614,7 +618,9 @@ public final class ConvGradientStep implements GradientStep {
         xH = new float[n * dim];
         epsH = new float[rows * d];
         mu.alloc(n);
-        lv.alloc(n);
+        lv.outH = new float[n * d];
+        lv.inN = mu.inN;
+        lv.borrowed = true;
         muN = new FloatPointer((long) n * d);
         lvN = new FloatPointer((long) n * d);
         muH = new float[n * d];
