@@ -117,7 +117,7 @@ class ConvGradientStepTest {
             "MLP,CONV,'4','',LEAKY_RELU,BCE,2,IWAE,0,2,3,7,7",
             // MNIST's geometry: three layers (28 > 14 > 7 > 4, kernels 3 and 4), and the bench model itself
             "CONV,CONV,'4,6,8','',RELU,BCE,1,ELBO,0,5,3,28,28",
-            "CONV,CONV,'32,64','',RELU,BCE,1,ELBO,0,32,2,28,28",
+            "CONV,CONV,'32,64','',RELU,BCE,2,ELBO,0,32,12,28,28",
     })
     void matchesTheSameDiffGraph(NetKind encoder, NetKind decoder, String channels, String hidden, Activation act,
                                  Reconstruction rec, int k, Estimator est, double fb, int latent, int n, int rows,
