@@ -519,16 +519,14 @@ public final class ConvGradientStep implements GradientStep {
                     int base = e * outW;
                     for (int iy = 0; iy < h; iy++) {
                         for (int ix = 0; ix < wd; ix++, p += patch) {
-                            for (int ky = 0; ky < kh; ky++) {
+                            // the taps that land inside the output: 0 <= 2 iy - 1 + ky < oh, likewise kx
+                            int ky1 = Math.min(kh, oh + 1 - 2 * iy);
+                            int kx0 = Math.max(0, 1 - 2 * ix);
+                            int kx1 = Math.min(kw, ow + 1 - 2 * ix);
+                            for (int ky = Math.max(0, 1 - 2 * iy); ky < ky1; ky++) {
                                 int oy = 2 * iy - 1 + ky;
-                                if (oy < 0 || oy >= oh) {
-                                    continue;
-                                }
-                                for (int kx = 0; kx < kw; kx++) {
+                                for (int kx = kx0; kx < kx1; kx++) {
                                     int ox = 2 * ix - 1 + kx;
-                                    if (ox < 0 || ox >= ow) {
-                                        continue;
-                                    }
                                     int o = base + (oy * ow + ox) * outC;
                                     int s = p + (ky * kw + kx) * outC;
                                     for (int c = 0; c < outC; c++) {
@@ -554,18 +552,21 @@ public final class ConvGradientStep implements GradientStep {
                     int base = e * outW;
                     for (int iy = 0; iy < h; iy++) {
                         for (int ix = 0; ix < wd; ix++, p += patch) {
-                            for (int ky = 0; ky < kh; ky++) {
+                            int ky0 = Math.max(0, 1 - 2 * iy);
+                            int ky1 = Math.min(kh, oh + 1 - 2 * iy);
+                            int kx0 = Math.max(0, 1 - 2 * ix);
+                            int kx1 = Math.min(kw, ow + 1 - 2 * ix);
+                            if (ky0 > 0 || ky1 < kh || kx0 > 0 || kx1 < kw) {
+                                Arrays.fill(patchH, p, p + patch, 0f); // a border pixel: some taps fall outside
+                            }
+                            for (int ky = ky0; ky < ky1; ky++) {
                                 int oy = 2 * iy - 1 + ky;
-                                for (int kx = 0; kx < kw; kx++) {
+                                for (int kx = kx0; kx < kx1; kx++) {
                                     int ox = 2 * ix - 1 + kx;
                                     int s = p + (ky * kw + kx) * outC;
-                                    if (oy < 0 || oy >= oh || ox < 0 || ox >= ow) {
-                                        Arrays.fill(patchH, s, s + outC, 0f);
-                                    } else {
-                                        int o = base + (oy * ow + ox) * outC;
-                                        for (int c = 0; c < outC; c++) {
-                                            patchH[s + c] = dOut[o + c];
-                                        }
+                                    int o = base + (oy * ow + ox) * outC;
+                                    for (int c = 0; c < outC; c++) {
+                                        patchH[s + c] = dOut[o + c];
                                     }
                                 }
                             }
