@@ -82,34 +82,54 @@ public final class VaeModel implements AutoCloseable {
 
     /**
      * The forward/backward step of the training objective: the hand-written {@link MlpGradientStep} for mlp
-     * encoder and decoder in FLOAT (same function, checked against the graph by tests), else SameDiff's. The
-     * system property {@code vaelab.engine=samediff} forces the graph everywhere (for comparisons).
+     * encoder and decoder in FLOAT, {@link ConvGradientStep} for FLOAT models with a conv side (both the same
+     * function as the graph, checked against it by tests), else SameDiff's (DOUBLE). The system property
+     * {@code vaelab.engine=samediff} forces the graph everywhere (for comparisons).
      */
     public GradientStep gradientStep() {
         if (step == null) {
-            step = usesHandStep()
-                    ? new MlpGradientStep(arch, params, training)
-                    : new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
+            if (usesHandStep()) {
+                step = new MlpGradientStep(arch, params, training);
+            } else if (convStep(arch.spec(), params.dataType())) {
+                step = new ConvGradientStep(arch, params, training);
+            } else {
+                step = new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
+            }
         }
         return step;
     }
 
+    /** Whether the mlp step trains this model (it also computes its importance weights). */
     private boolean usesHandStep() {
         return handStep(arch.spec(), params.dataType());
     }
 
     private static boolean handStep(ModelSpec spec, DataType dtype) {
-        return !"samediff".equals(System.getProperty("vaelab.engine")) && MlpGradientStep.supports(spec, dtype);
+        return !samediffForced() && MlpGradientStep.supports(spec, dtype);
     }
 
-    /** Which implementation trains this model, for provenance: e.g. "mlp-openblas+vector512" or "samediff". */
+    private static boolean convStep(ModelSpec spec, DataType dtype) {
+        return !samediffForced() && ConvGradientStep.supports(spec, dtype);
+    }
+
+    private static boolean samediffForced() {
+        return "samediff".equals(System.getProperty("vaelab.engine"));
+    }
+
+    /**
+     * Which implementation trains this model, for provenance: e.g. "mlp-openblas+vector512",
+     * "conv-openblas+vector512" or "samediff".
+     */
     public String engine() {
         return engine(arch.spec());
     }
 
     /** Which implementation trains a FLOAT model of {@code spec} in this JVM. */
     public static String engine(ModelSpec spec) {
-        return handStep(spec, DataType.FLOAT) ? "mlp-openblas+" + Kernels.best().name() : "samediff";
+        if (handStep(spec, DataType.FLOAT)) {
+            return "mlp-openblas+" + Kernels.best().name();
+        }
+        return convStep(spec, DataType.FLOAT) ? "conv-openblas+" + Kernels.best().name() : "samediff";
     }
 
     private SameDiff evalGraph() {

@@ -3,7 +3,10 @@
  * and the per-example objectives; graph variable names live in {@link org.vaelab.model.GraphNames}. Training
  * steps go through {@link org.vaelab.model.GradientStep}: for mlp encoder + mlp decoder models the hand-written
  * {@link org.vaelab.model.MlpGradientStep} (the same function as the objective graph, 2-3x faster on one core),
- * otherwise {@link org.vaelab.model.SameDiffGradientStep}.
+ * for FLOAT models with a conv encoder or decoder the hand-written {@link org.vaelab.model.ConvGradientStep}
+ * (im2col/col2im + sgemm), otherwise (DOUBLE, or {@code -Dvaelab.engine=samediff})
+ * {@link org.vaelab.model.SameDiffGradientStep}. The graphs remain the reference the hand-written steps are
+ * tested against, and they still evaluate, encode and decode.
  *
  * <h2>Architecture (mirrored exactly by a PyTorch reference)</h2>
  * Images are N x D rows (D = H * W, pixels in [0, 1]); latent size d = {@code model.latent_dim}; the hidden

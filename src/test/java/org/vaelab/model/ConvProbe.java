@@ -22,7 +22,8 @@ import org.vaelab.spec.NetKind;
 
 /**
  * Where a training step of the bench conv model (channels 32,64, latent 32, relu, BCE) spends its time and
- * memory (not a test): ms per SameDiff gradient step, resident memory as steps go by, and with {@code ops}
+ * memory (not a test): ms per gradient step (the model's own: {@code ConvGradientStep}, or the SameDiff step
+ * with {@code -Dvaelab.engine=samediff}), resident memory as steps go by, and with {@code ops} (SameDiff only)
  * the time inside each op type (conv ops, or with {@code -Dprobe.shapes} all but reshape, by input shapes);
  * with {@code eval}, STEPS calls of the test-set evaluation on BATCH rows instead. {@code -Dprobe.kind=MLP}
  * probes the seed MLP.
@@ -104,7 +105,7 @@ public final class ConvProbe {
                 loss = gs.compute(x, eps, 1.0).loss();
                 if ((i + 1) % Math.max(1, steps / 5) == 0) {
                     System.out.printf("step %d: RSS %.0f MB, peak %.0f MB, arena %.0f MB, %.1f ms/step so far%n", i + 1,
-                            statusMb("VmRSS"), statusMb("VmHWM"), ((SameDiffGradientStep) gs).arenaBytes() / 1e6,
+                            statusMb("VmRSS"), statusMb("VmHWM"), gs instanceof SameDiffGradientStep sgs ? sgs.arenaBytes() / 1e6 : 0.0,
                             (System.nanoTime() - t0) / 1e6 / (i + 1));
                 }
             }
