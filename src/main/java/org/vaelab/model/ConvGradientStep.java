@@ -872,79 +872,12 @@ public final class ConvGradientStep implements GradientStep {
         }
     }
 
-    /**
-     * The importance-weighted bound (Burda et al. 2016), as in {@link MlpGradientStep}: loss = -(1/n) sum_i
-     * log (1/K) sum_k w_ik with log w = -nll + beta (log p(z) - log q(z|x)); sets the per-row coefficients
-     * d loss / d nll_r = w~_r / n used by the backward pass.
-     */
     private double iwae(int n, float beta) {
-        int rows = k * n;
-        for (int r = 0; r < rows; r++) {
-            int i = r % n;
-            double zz = 0;
-            double ee = 0;
-            for (int j = 0; j < d; j++) {
-                float z = zH[r * d + j];
-                float e = epsH[r * d + j];
-                zz += z * z;
-                ee += e * e + lvH[i * d + j];
-            }
-            // log p(z) - log q(z|x) = -0.5 sum z^2 + 0.5 sum (eps^2 + logvar): the 2 pi terms cancel
-            logW[r] = -nll[r] + beta * (-0.5 * zz + 0.5 * ee);
-        }
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int s = 0; s < k; s++) {
-                max = Math.max(max, logW[s * n + i]);
-            }
-            double sum = 0;
-            for (int s = 0; s < k; s++) {
-                sum += Math.exp(logW[s * n + i] - max);
-            }
-            total += max + Math.log(sum) - Math.log(k);
-            for (int s = 0; s < k; s++) {
-                coef[s * n + i] = (float) (Math.exp(logW[s * n + i] - max) / sum / n);
-            }
-        }
-        return -total / n;
+        return LatentGradients.iwae(n, k, d, beta, zH, epsH, lvH, nll, logW, coef);
     }
 
-    /** d loss / d mu and d loss / d logvar from d loss / d z ({@link #dzH}) plus the KL or IWAE terms. */
     private void reparamBack(int n, float beta) {
-        int rows = k * n;
-        boolean iwae = obj.estimator() == Estimator.IWAE;
-        Arrays.fill(dMuH, 0, n * d, 0f);
-        Arrays.fill(dLvH, 0, n * d, 0f);
-        for (int r = 0; r < rows; r++) {
-            int i = r % n;
-            // IWAE: d loss / d z also gets beta * w~ * z / n from log p(z)
-            float zc = iwae ? beta * coef[r] : 0f;
-            for (int j = 0; j < d; j++) {
-                int q = i * d + j;
-                float dz = dzH[r * d + j] + zc * zH[r * d + j];
-                dMuH[q] += dz;
-                dLvH[q] += dz * epsH[r * d + j] * 0.5f * stdH[q];
-                if (iwae) {
-                    // from 0.5 * logvar in -log q(z|x)
-                    dLvH[q] -= 0.5f * beta * coef[r];
-                }
-            }
-        }
-        if (!iwae) {
-            for (int j = 0; j < d; j++) {
-                // the KL's gradient reaches only dimensions above the free-bits floor
-                float scale = obj.freeBits() > 0 && klDimMean[j] <= obj.freeBits() ? 0f : beta / n;
-                if (scale == 0f) {
-                    continue;
-                }
-                for (int i = 0; i < n; i++) {
-                    int q = i * d + j;
-                    dMuH[q] += scale * muH[q];
-                    dLvH[q] += scale * 0.5f * ((float) Math.exp(lvH[q]) - 1f);
-                }
-            }
-        }
+        LatentGradients.reparamBack(n, k, d, beta, obj, dzH, zH, epsH, muH, lvH, stdH, coef, klDimMean, dMuH, dLvH);
     }
 
     @Override
