@@ -14,6 +14,71 @@ final class LatentGradients {
     }
 
     /**
+     * The reparameterisation z = mu + exp(logvar / 2) eps for each of the k samples (fills {@code stdH} and
+     * {@code zH}), and the analytic KL, 0.5 (mu^2 + exp(logvar) - 1 - logvar) (Kingma and Welling 2014): adds
+     * each dimension's batch sum to {@code klDimMean} and returns the total.
+     */
+    static double reparameterise(int n, int k, int d, float[] muH, float[] lvH, float[] stdH, float[] epsH,
+                                 float[] zH, double[] klDimMean) {
+        double klSum = 0;
+        Arrays.fill(klDimMean, 0);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                int q = i * d + j;
+                float m = muH[q];
+                float v = lvH[q];
+                stdH[q] = (float) Math.exp(0.5f * v);
+                float kl = 0.5f * (m * m + (float) Math.exp(v) - 1f - v);
+                klSum += kl;
+                klDimMean[j] += kl;
+            }
+        }
+        for (int s = 0; s < k; s++) {
+            for (int q = 0; q < n * d; q++) {
+                int r = s * n * d + q;
+                zH[r] = muH[q] + stdH[q] * epsH[r];
+            }
+        }
+        return klSum;
+    }
+
+    /**
+     * The batch's objective from the rows' negative log-likelihoods and the KL: the K-sample ELBO with beta and
+     * free bits (Kingma et al. 2016), or the importance-weighted bound; turns {@code klDimMean} into batch means
+     * and sets {@code coef}, d loss / d nll per row, for the backward pass.
+     */
+    static GradientStep.Values objective(Objective obj, int n, int k, int d, float beta, double[] nll, double klSum,
+                                         double[] klDimMean, float[] zH, float[] epsH, float[] lvH, double[] logW,
+                                         float[] coef) {
+        int rows = k * n;
+        double recon = 0;
+        for (int r = 0; r < rows; r++) {
+            recon += nll[r];
+        }
+        recon /= rows;
+        double kl = klSum / n;
+        for (int j = 0; j < d; j++) {
+            klDimMean[j] /= n;
+        }
+        double loss;
+        if (obj.estimator() == Estimator.ELBO) {
+            double klTerm = kl;
+            if (obj.freeBits() > 0) {
+                // free bits (Kingma et al. 2016): sum_d max(lambda, batch mean of KL_d)
+                klTerm = 0;
+                for (int j = 0; j < d; j++) {
+                    klTerm += Math.max(obj.freeBits(), klDimMean[j]);
+                }
+            }
+            loss = recon + beta * klTerm;
+            Arrays.fill(coef, 0, rows, 1f / rows);
+        } else {
+            loss = iwae(n, k, d, beta, zH, epsH, lvH, nll, logW, coef);
+        }
+        return new GradientStep.Values(loss, recon, kl);
+    }
+
+    /**
      * The importance-weighted bound (Burda et al. 2016): loss = -(1/n) sum_i log (1/K) sum_k w_ik with log w =
      * -nll + beta (log p(z) - log q(z|x)); sets the per-row coefficients d loss / d nll_r = w~_r / n (w~ the
      * normalised weights of the row's example) used by the backward pass.

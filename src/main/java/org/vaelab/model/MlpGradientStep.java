@@ -268,26 +268,7 @@ public final class MlpGradientStep implements GradientStep {
         kern.addBias(muH, n, d, bias, mu.hb());
         kern.addBias(lvH, n, d, bias, lv.hb());
 
-        // reparameterisation and the analytic KL, 0.5 (mu^2 + exp(logvar) - 1 - logvar) (Kingma and Welling 2014)
-        double klSum = 0;
-        Arrays.fill(klDimMean, 0);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                int q = i * d + j;
-                float m = muH[q];
-                float v = lvH[q];
-                stdH[q] = (float) Math.exp(0.5f * v);
-                float kl = 0.5f * (m * m + (float) Math.exp(v) - 1f - v);
-                klSum += kl;
-                klDimMean[j] += kl;
-            }
-        }
-        for (int s = 0; s < k; s++) {
-            for (int q = 0; q < n * d; q++) {
-                int r = s * n * d + q;
-                zH[r] = muH[q] + stdH[q] * epsH[r];
-            }
-        }
+        double klSum = LatentGradients.reparameterise(n, k, d, muH, lvH, stdH, epsH, zH, klDimMean);
         zN.put(zH, 0, rows * d);
 
         // decoder
@@ -305,31 +286,7 @@ public final class MlpGradientStep implements GradientStep {
         logitN.get(logitH, 0, rows * dim);
         kern.reconstruction(obj.reconstruction(), logitH, xH, rows, n, dim, bias, out.hb(), nll, sqErr);
 
-        double recon = 0;
-        for (int r = 0; r < rows; r++) {
-            recon += nll[r];
-        }
-        recon /= rows;
-        double kl = klSum / n;
-        for (int j = 0; j < d; j++) {
-            klDimMean[j] /= n;
-        }
-        double loss;
-        if (obj.estimator() == Estimator.ELBO) {
-            double klTerm = kl;
-            if (obj.freeBits() > 0) {
-                // free bits (Kingma et al. 2016): sum_d max(lambda, batch mean of KL_d)
-                klTerm = 0;
-                for (int j = 0; j < d; j++) {
-                    klTerm += Math.max(obj.freeBits(), klDimMean[j]);
-                }
-            }
-            loss = recon + beta * klTerm;
-            Arrays.fill(coef, 0, rows, 1f / rows);
-        } else {
-            loss = iwae(n, beta);
-        }
-        return new Values(loss, recon, kl);
+        return LatentGradients.objective(obj, n, k, d, beta, nll, klSum, klDimMean, zH, epsH, lvH, logW, coef);
     }
 
     private void backward(int n, float beta) {
@@ -388,10 +345,6 @@ public final class MlpGradientStep implements GradientStep {
         for (Dense l : all()) {
             at(gradsBase, l.b()).put(gBias, l.hb(), l.out());
         }
-    }
-
-    private double iwae(int n, float beta) {
-        return LatentGradients.iwae(n, k, d, beta, zH, epsH, lvH, nll, logW, coef);
     }
 
     /** d loss / d mu and d loss / d logvar from d loss / d z (in {@link #tmpH}) plus the KL or IWAE terms. */
