@@ -24,8 +24,14 @@ public final class Parameters implements AutoCloseable {
      * @param name  graph variable name (see {@link GraphNames})
      * @param shape shape as the graph uses it
      * @param fanIn fan-in as PyTorch computes it for the layer this belongs to; sets the init bound
+     * @param init  how the value starts (normalisation layers start at ones and zeros, as PyTorch's)
      */
-    public record Param(String name, long[] shape, long fanIn) {
+    public record Param(String name, long[] shape, long fanIn, Init init) {
+        /** A parameter with PyTorch's default uniform initialisation. */
+        public Param(String name, long[] shape, long fanIn) {
+            this(name, shape, fanIn, Init.UNIFORM_FAN_IN);
+        }
+
         /** Number of elements. */
         public long length() {
             long n = 1;
@@ -40,6 +46,9 @@ public final class Parameters implements AutoCloseable {
             return name + Arrays.toString(shape);
         }
     }
+
+    /** Initial values: uniform in +-1/sqrt(fan_in) (Linear, Conv2d, ConvTranspose2d), or constant. */
+    public enum Init { UNIFORM_FAN_IN, ONES, ZEROS }
 
     private final List<Param> params;
     private final DataType dtype;
@@ -77,6 +86,14 @@ public final class Parameters implements AutoCloseable {
         double[] values = new double[Math.toIntExact(size)];
         int k = 0;
         for (Param p : params) {
+            if (p.init() != Init.UNIFORM_FAN_IN) {
+                // constants draw nothing, so adding a normalisation layer leaves the other layers' draws alone
+                double c = p.init() == Init.ONES ? 1.0 : 0.0;
+                for (long i = 0; i < p.length(); i++) {
+                    values[k++] = c;
+                }
+                continue;
+            }
             double bound = 1.0 / Math.sqrt(p.fanIn());
             for (long i = 0; i < p.length(); i++) {
                 values[k++] = (2 * rng.nextDouble() - 1) * bound;
