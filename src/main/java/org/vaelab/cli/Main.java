@@ -1,6 +1,7 @@
 package org.vaelab.cli;
 
 import java.io.PrintWriter;
+import org.vaelab.train.Devices;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +27,14 @@ public final class Main implements Runnable {
 
     /** Runs vaelab with {@code args} and returns the exit code (tests call this; main exits with it). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        // The CUDA build is useless without a GPU, whatever the command: say so in one line before ND4J's own
+        // start fails with a stack trace (nothing to do in the CPU build, which does not start ND4J here).
+        java.util.Optional<String> noGpu = Devices.unusableGpu();
+        if (noGpu.isPresent()) {
+            err.println("vaelab: " + noGpu.get());
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);

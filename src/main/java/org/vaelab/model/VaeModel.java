@@ -83,7 +83,8 @@ public final class VaeModel implements AutoCloseable {
     /**
      * The forward/backward step of the training objective: the hand-written {@link MlpGradientStep} for mlp
      * encoder and decoder in FLOAT, {@link ConvGradientStep} for FLOAT models with a conv side (both the same
-     * function as the graph, checked against it by tests), else SameDiff's (DOUBLE). The system property
+     * function as the graph, checked against it by tests), else SameDiff's (DOUBLE, or any model on the CUDA
+     * backend: the hand-written steps run only where {@link FastPath#openBlasAvailable()}). The system property
      * {@code vaelab.engine=samediff} forces the graph everywhere (for comparisons).
      */
     public GradientStep gradientStep() {
@@ -105,11 +106,11 @@ public final class VaeModel implements AutoCloseable {
     }
 
     private static boolean handStep(ModelSpec spec, DataType dtype) {
-        return !samediffForced() && MlpGradientStep.supports(spec, dtype);
+        return !samediffForced() && MlpGradientStep.supports(spec, dtype) && FastPath.openBlasAvailable();
     }
 
     private static boolean convStep(ModelSpec spec, DataType dtype) {
-        return !samediffForced() && ConvGradientStep.supports(spec, dtype);
+        return !samediffForced() && ConvGradientStep.supports(spec, dtype) && FastPath.openBlasAvailable();
     }
 
     private static boolean samediffForced() {
