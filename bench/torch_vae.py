@@ -24,6 +24,16 @@ Modes (each prints one JSON object per line on stdout):
          both sides build the same model (vaelab's SpeedBenchTest compares the totals).
   elbo   train --epochs epochs on full MNIST (IDX files in --mnist), with the true test negative ELBO
          (beta = 1, one sample per example, fixed noise) after every epoch.
+  loglik the importance-sampled log p(x) (Burda et al. 2016) of --examples test images with --samples samples
+         each, as vaelab computes it (decoder rows in chunks of at most 8192), timed; the model is freshly
+         initialised (the cost does not depend on the weights).
+  sweep  train each run of --runs (JSON list of {"latent": d, "beta": b}) for --epochs epochs on --subset
+         training images with the test negative ELBO after every epoch: the plain loop a researcher would
+         write, which `vaelab bench` runs in two processes against `vaelab run` of the same sweep.
+
+--encoder-layers / --decoder-layers take a layer list in vaelab's spec vocabulary as JSON (e.g.
+'[{"conv": 32, "kernel": 5}, "relu", {"maxpool": 2}, "flatten"]') and override --encoder / --decoder, so the
+seed notebooks' own architectures can be compared (docs/spec.md lists the vocabulary).
 
 Thread settings must be fixed before torch is imported (OpenMP and OpenBLAS read their env once), so
 this script parses its arguments first and imports torch afterwards.
@@ -40,7 +50,14 @@ import time
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["speed", "elbo", "describe"])
+    p.add_argument("mode", choices=["speed", "elbo", "describe", "loglik", "sweep"])
+    p.add_argument("--encoder-layers", default=None, help="JSON layer list (vaelab's vocabulary)")
+    p.add_argument("--decoder-layers", default=None, help="JSON layer list (vaelab's vocabulary)")
+    p.add_argument("--samples", type=int, default=1000, help="loglik: importance samples per image")
+    p.add_argument("--examples", type=int, default=100, help="loglik: test images")
+    p.add_argument("--runs", default="[]", help='sweep: JSON list of {"latent": d, "beta": b}')
+    p.add_argument("--subset", type=int, default=None, help="sweep: training images (random subset)")
+    p.add_argument("--test-subset", type=int, default=None, help="sweep: test images evaluated each epoch")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--threads", type=int, default=1,
                    help="torch.set_num_threads and OMP/MKL_NUM_THREADS")
@@ -169,10 +186,100 @@ class Vae(nn.Module):
         self.decoder = nn.Sequential(*layers)
 
     def forward(self, x, eps):
-        h = self.encoder(x.view(-1, 1, self.rows, self.cols) if self.enc_conv else x)
-        mu, logvar = self.mu(h), self.logvar(h)
+        mu, logvar = self.encode(x)
         z = mu + torch.exp(0.5 * logvar) * eps
         return self.decoder(z), mu, logvar
+
+    def encode(self, x):
+        h = self.encoder(x.view(-1, 1, self.rows, self.cols) if self.enc_conv else x)
+        return self.mu(h), self.logvar(h)
+
+
+class View(nn.Module):
+    """x.view(-1, C, H, W): vaelab's reshape layer."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
+ACTS = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid}
+
+
+def sequential(spec, shape):
+    """nn.Sequential from a vaelab layer list; shape is (C, H, W) or (F,). Returns (module, output shape)."""
+    layers = []
+    for item in spec:
+        if isinstance(item, str):
+            kind, opts, val = item, {}, None
+        else:
+            kinds = [k for k in item if k not in ("kernel", "stride", "padding", "output_padding")]
+            kind, opts = kinds[0], item
+            val = item[kind]
+        if kind == "linear":
+            layers.append(nn.Linear(shape[0], val))
+            shape = (val,)
+        elif kind in ("conv", "conv_transpose"):
+            k, st = opts.get("kernel", 3), opts.get("stride", 1)
+            pad = opts.get("padding", 0)
+            if kind == "conv":
+                m = nn.Conv2d(shape[0], val, k, stride=st, padding=pad)
+            else:
+                m = nn.ConvTranspose2d(shape[0], val, k, stride=st, padding=pad,
+                                       output_padding=opts.get("output_padding", 0))
+            layers.append(m)
+            shape = tuple(m(torch.zeros(1, *shape)).shape[1:])
+        elif kind == "maxpool":
+            layers.append(nn.MaxPool2d(val))
+            shape = (shape[0], shape[1] // val, shape[2] // val)
+        elif kind == "upsample":
+            layers.append(nn.Upsample(scale_factor=val, mode="nearest"))
+            shape = (shape[0], shape[1] * val, shape[2] * val)
+        elif kind == "layernorm":
+            layers.append(nn.LayerNorm(list(shape)))
+        elif kind == "batchnorm":
+            layers.append(nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0]))
+        elif kind in ACTS:
+            layers.append(ACTS[kind]())
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+            shape = (int(np.prod(shape)),)
+        elif kind == "reshape":
+            layers.append(View(val))
+            shape = tuple(val)
+        else:
+            raise SystemExit(f"unknown layer {item!r}")
+    return nn.Sequential(*layers), shape
+
+
+class ListVae(nn.Module):
+    """A VAE whose encoder and decoder are layer lists (vaelab's model.encoder/decoder as lists): the encoder
+    reads the 1 x rows x cols image, its output is flattened into the mean and log-variance heads, and the
+    decoder's output is flattened to rows*cols logits."""
+
+    def __init__(self, rows, cols, enc, dec, latent):
+        super().__init__()
+        self.rows, self.cols = rows, cols
+        self.encoder, shape = sequential(enc, (1, rows, cols))
+        width = int(np.prod(shape))
+        self.mu = nn.Linear(width, latent)
+        self.logvar = nn.Linear(width, latent)
+        self.decoder, out = sequential(dec, (latent,))
+        if int(np.prod(out)) != rows * cols:
+            raise SystemExit(f"decoder ends in {out}, need {rows * cols} values")
+
+    def forward(self, x, eps):
+        h = self.encoder(x.view(-1, 1, self.rows, self.cols)).flatten(1)
+        mu, logvar = self.mu(h), self.logvar(h)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        return self.decoder(z).flatten(1), mu, logvar
+
+    def encode(self, x):
+        h = self.encoder(x.view(-1, 1, self.rows, self.cols)).flatten(1)
+        return self.mu(h), self.logvar(h)
 
 
 def neg_elbo(out, x, mu, logvar, recon, beta):
@@ -197,7 +304,12 @@ def build(dim):
         raise SystemExit(f"images of {dim} pixels are not square; this script assumes square images")
     if "conv" in (ARGS.encoder, ARGS.decoder) and not channels:
         raise SystemExit("--channels: a conv encoder or decoder needs at least one channel count")
-    model = Vae(side, side, ARGS.encoder, ARGS.decoder, hidden, channels, ARGS.latent, ARGS.activation)
+    if ARGS.encoder_layers or ARGS.decoder_layers:
+        if not (ARGS.encoder_layers and ARGS.decoder_layers):
+            raise SystemExit("--encoder-layers and --decoder-layers go together")
+        model = ListVae(side, side, json.loads(ARGS.encoder_layers), json.loads(ARGS.decoder_layers), ARGS.latent)
+    else:
+        model = Vae(side, side, ARGS.encoder, ARGS.decoder, hidden, channels, ARGS.latent, ARGS.activation)
     opt = torch.optim.Adam(model.parameters(), lr=ARGS.lr)
     return model, opt
 
@@ -335,6 +447,73 @@ def elbo():
               "peak_rss_mb": round(peak_rss_mb(), 1), "recon": ARGS.recon, **model_fields(), "lr": ARGS.lr, "seed": ARGS.seed})
 
 
+@torch.no_grad()
+def loglik():
+    """log p(x) ~ logmeanexp_s [log p(x|z_s) + log p(z_s) - log q(z_s|x)], z_s ~ q(z|x) (Burda et al. 2016)."""
+    if not ARGS.mnist:
+        raise SystemExit("loglik mode needs --mnist FOLDER with the four raw MNIST IDX files")
+    _, test = load_mnist(ARGS.mnist)
+    x = test[:ARGS.examples]
+    n, dim = x.shape
+    model, _ = build(dim)
+    model.eval()
+    g = torch.Generator().manual_seed(ARGS.seed)
+    t0 = time.perf_counter()
+    mu, logvar = model.encode(x)
+    std = torch.exp(0.5 * logvar)
+    d = mu.shape[1]
+    chunk = max(1, 8192 // n)  # samples per decoder call: at most 8192 rows, as vaelab
+    parts = []
+    for s0 in range(0, ARGS.samples, chunk):
+        k = min(chunk, ARGS.samples - s0)
+        eps = torch.randn(k, n, d, generator=g)
+        z = mu + std * eps
+        logits = model.decoder(z.reshape(k * n, d)).reshape(k, n, dim)
+        if ARGS.recon == "bce":
+            log_px = -F.binary_cross_entropy_with_logits(logits, x.expand(k, n, dim), reduction="none").sum(2)
+        else:
+            log_px = -(0.5 * (torch.sigmoid(logits) - x) ** 2 + HALF_LOG_2PI).sum(2)
+        log_pz = (-0.5 * z * z - HALF_LOG_2PI).sum(2)
+        log_qz = (-0.5 * eps * eps - 0.5 * logvar - HALF_LOG_2PI).sum(2)
+        parts.append(log_px + log_pz - log_qz)
+    lw = torch.cat(parts, 0)
+    ll = (torch.logsumexp(lw, 0) - math.log(ARGS.samples)).mean()
+    dt = time.perf_counter() - t0
+    emit({"mode": "loglik", "examples": n, "samples": ARGS.samples, "threads": ARGS.threads,
+          "seconds": round(dt, 3), "loglik": round(float(ll), 3), "peak_rss_mb": round(peak_rss_mb(), 1),
+          "loadavg": loadavg(), **model_fields()})
+
+
+def sweep():
+    """A plain PyTorch sweep loop: each run trains --epochs epochs and computes the test ELBO every epoch."""
+    if not ARGS.mnist:
+        raise SystemExit("sweep mode needs --mnist FOLDER with the four raw MNIST IDX files")
+    train_all, test = load_mnist(ARGS.mnist)
+    if ARGS.test_subset:
+        test = test[:ARGS.test_subset]
+    t_start = time.perf_counter()
+    for run in json.loads(ARGS.runs):
+        ARGS.latent, ARGS.beta = int(run["latent"]), float(run["beta"])
+        g = torch.Generator().manual_seed(ARGS.seed)
+        train = train_all
+        if ARGS.subset:
+            train = train_all.index_select(0, torch.randperm(train_all.shape[0], generator=g)[:ARGS.subset])
+        n, dim = train.shape
+        model, opt = build(dim)
+        t0 = time.perf_counter()
+        for epoch in range(1, ARGS.epochs + 1):
+            model.train()
+            perm = torch.randperm(n)
+            for i in range(0, n, ARGS.batch):
+                train_step(model, opt, train.index_select(0, perm[i:i + ARGS.batch]))
+            model.eval()
+            t_loss, _, _ = evaluate(model, test)
+        emit({"mode": "sweep_run", "latent": ARGS.latent, "beta": ARGS.beta, "epochs": ARGS.epochs,
+              "train_images": n, "test_loss": round(t_loss, 4), "seconds": round(time.perf_counter() - t0, 3)})
+    emit({"mode": "sweep", "seconds": round(time.perf_counter() - t_start, 3), "peak_rss_mb": round(peak_rss_mb(), 1),
+          "loadavg": loadavg()})
+
+
 def describe():
     model, _ = build(784)
     emit({"mode": "describe", **model_fields(),
@@ -343,4 +522,4 @@ def describe():
 
 
 if __name__ == "__main__":
-    {"speed": speed, "elbo": elbo, "describe": describe}[ARGS.mode]()
+    {"speed": speed, "elbo": elbo, "describe": describe, "loglik": loglik, "sweep": sweep}[ARGS.mode]()

@@ -45,7 +45,7 @@ public final class SpeedBench {
 
     /** Runs the benchmark and prints the table; returns 0, or 1 if some measurement failed. */
     public static int run(Options o, PrintStream out) throws IOException, InterruptedException {
-        boolean torch = Files.isRegularFile(o.torchScript()) && torchAvailable(o.python());
+        boolean torch = torchAvailable(o.python(), o.torchScript());
         if (!torch) {
             out.println("bench: PyTorch not available (" + o.python() + " with torch, and " + o.torchScript()
                     + "); measuring vaelab only. On Debian: apt-get install python3-torch libopenblas0-pthread");
@@ -155,7 +155,11 @@ public final class SpeedBench {
         return String.join(",", v.stream().map(String::valueOf).toList());
     }
 
-    private static boolean torchAvailable(String python) {
+    /** Whether {@code python} imports torch and the script is there. */
+    public static boolean torchAvailable(String python, Path script) {
+        if (!Files.isRegularFile(script)) {
+            return false;
+        }
         try {
             Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

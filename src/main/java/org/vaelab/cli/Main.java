@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vaelab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A research harness for variational autoencoders: spec -> sweep -> training -> diagnostics -> report.",
         subcommands = {RunCommand.class, ValidateCommand.class, ReportCommand.class, BenchCommand.class,
-                BenchWorkerCommand.class,
+                BenchWorkerCommand.class, BenchLoglikCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
