@@ -15,18 +15,16 @@ import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunConfig;
 import org.vaelab.sweep.SweepExpander;
 
-/** Keeps the README's spec reference true: every key, its default and allowed values, and its examples. */
+/** Keeps the spec reference (docs/spec.md) true: every key, its default and allowed values, and its examples. */
 class SpecReferenceDocTest {
-    static final Path README = Path.of("README.md");
+    static final Path REFERENCE = Path.of("docs", "spec.md");
     static final Pattern ROW = Pattern.compile("^\\| `([a-z_]+(?:\\.[a-z_]+)+)` \\| ([^|]+) \\| `([^`]*)` \\| ([^|]*) \\|");
 
-    /** The "Experiment specs" section of the README, up to the next section of the same level. */
+    /** The whole reference; it must be the spec reference, not some other page that happens to sit there. */
     static String section() throws java.io.IOException {
-        String all = Files.readString(README);
-        int from = all.indexOf("\n## Experiment specs\n");
-        assertTrue(from >= 0, "README has a '## Experiment specs' section");
-        int to = all.indexOf("\n## ", from + 1);
-        return all.substring(from, to < 0 ? all.length() : to);
+        String all = Files.readString(REFERENCE);
+        assertTrue(all.startsWith("# Experiment specs\n"), REFERENCE + " starts with '# Experiment specs'");
+        return all;
     }
 
     @Test
