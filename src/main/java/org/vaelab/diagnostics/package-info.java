@@ -17,6 +17,6 @@
  * </ul>
  *
  * <p>This package depends on nothing else of vaelab (only Commons Math), so it can be tested on synthetic
- * encodings with known answers; the README's "Latent diagnostics" section explains each number for users.
+ * encodings with known answers; docs/diagnostics.md explains each number for users.
  */
 package org.vaelab.diagnostics;

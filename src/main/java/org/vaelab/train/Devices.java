@@ -113,7 +113,7 @@ public final class Devices {
         m.put("blas_vendor", String.valueOf(env.get("blas.vendor")));
         m.put("omp_threads", String.valueOf(env.get("omp.threads")));
         // Which OpenBLAS kernels ran: the launcher picks SkylakeX on AVX-512 CPUs the bundled OpenBLAS does not
-        // recognise (README "Performance"); "auto" means OpenBLAS chose.
+        // recognise (docs/performance.md); "auto" means OpenBLAS chose.
         String core = System.getenv("OPENBLAS_CORETYPE");
         m.put("openblas_coretype", core == null || core.isBlank() ? "auto" : core);
         String lib = String.valueOf(org.bytedeco.javacpp.Loader.getLoadedLibraries().get("nd4jcpu"));
