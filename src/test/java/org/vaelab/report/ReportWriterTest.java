@@ -38,7 +38,7 @@ class ReportWriterTest {
 
     @Test
     void aChartThatCannotBeDrawnBecomesANoteInItsPlace() {
-        org.knowm.xchart.XYChart c = ChartFactory.xy(400, 300, "x", "y");
+        org.knowm.xchart.XYChart c = ChartStyler.xy(400, 300, "x", "y");
         c.addSeries("s", new double[] {1, 2}, new double[] {1, 2});
         c.setCustomXAxisTickLabelsFormatter(d -> {
             throw new IllegalArgumentException("no label for " + d);

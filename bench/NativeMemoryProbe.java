@@ -1,4 +1,16 @@
-package org.vaelab.model;
+// Does closing an ND4J array give its native memory back, in the ND4J that vaelab uses (1.0.0-M2.1, CPU)?
+// Not a test and not part of the build: a single-file Java program over ND4J alone (no vaelab class), run
+// against the class path that `./vaelab` builds (target/vaelab.jar and target/lib/):
+//
+//   mvn -q -B -Dmaven.test.skip=true package        # or run ./vaelab once
+//   java -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dorg.bytedeco.javacpp.maxbytes=0 \
+//        -cp 'target/lib/*' bench/NativeMemoryProbe.java [detached|rand]
+//
+// (the two javacpp settings are the launcher's own, so the probe sees what a vaelab run sees). With an
+// argument: 50 times create, fill and close a 16.8 MB array, then print the resident set's growth. Without:
+// one SameDiff gradient step per op type, every op output closed afterwards, and the resident growth per step.
+// Its answer (no: 50 create+close of 16.8 MB grew the resident set by 840 MB) is why model.StepArena reuses
+// the step's buffers instead of closing them; rerun it when the ND4J version changes. Linux only (/proc).
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +31,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/**
- * Whether closing ND4J arrays returns their native memory in M2.1 (not a test; it does not): with an argument,
- * 50 create + close of a 16.8 MB array and the growth of the resident set; without, one SameDiff gradient
- * step per op type with every op output closed afterwards, and the resident growth per step.
- * {@code java -cp ... org.vaelab.model.NativeMemoryProbe [detached|rand]}
- */
+/** Whether closing ND4J arrays returns their native memory (see the comment above for how to run it). */
 public final class NativeMemoryProbe {
     private NativeMemoryProbe() {
     }

@@ -17,20 +17,19 @@ import org.vaelab.report.ReportModel.RunEntry;
 import org.vaelab.tracking.EpochMetrics;
 import org.vaelab.tracking.RunSummary;
 
-class ChartFactoryTest {
+/** The sweep page's charts on a synthetic beta x latent_dim sweep and on small in-memory sweeps. */
+class SweepChartBuilderTest {
     @TempDir
     static Path tmp;
     static ReportModel full;
-
     @BeforeAll
     static void writeSweep() throws Exception {
         full = ReportModel.of(List.of(ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), "beta-sweep",
                 false))));
     }
-
     @Test
     void betaByLatentSweepHasEveryChart() {
-        List<Figure.Group> groups = ChartFactory.sweepGroups(full);
+        List<Figure.Group> groups = SweepChartBuilder.groups(full);
         assertEquals(List.of("test-loss", "kl", "active-units", "across", "kl-per-dim"), ids(groups));
         Figure.Group loss = group(groups, "test-loss");
         assertEquals(List.of("latent_dim = 2", "latent_dim = 8", "latent_dim = 32", "latent_dim = 128"),
@@ -45,64 +44,39 @@ class ChartFactoryTest {
         assertNotNull(heat.image());
         assertTrue(heat.image().getHeight() >= 11 * 22, "one 22 px row per run with KL (the failed one has none)");
     }
-
     @Test
     void acrossRunChartsUseCompletedRunsOnly() {
-        XYChart rd = (XYChart) ChartFactory.rateDistortion(full).chart();
+        XYChart rd = (XYChart) SweepChartBuilder.rateDistortion(full).chart();
         int points = rd.getSeriesMap().values().stream().mapToInt(s -> s.getXData().length).sum();
         assertEquals(10, points, "12 runs minus the failed and the diverged one");
         assertEquals(List.of("latent 2", "latent 8", "latent 32", "latent 128"), List.copyOf(rd.getSeriesMap().keySet()));
-        XYChart fl = (XYChart) ChartFactory.finalVsLatent(full).chart();
+        XYChart fl = (XYChart) SweepChartBuilder.finalVsLatent(full).chart();
         assertEquals(List.of("β=0.5", "β=1", "β=4"), List.copyOf(fl.getSeriesMap().keySet()));
         assertEquals(2, fl.getSeriesMap().get("β=0.5").getXData().length, "β=0.5 lost latent 32 and 128");
     }
-
     @Test
     void chartsThatDoNotApplyAreLeftOut() throws Exception {
         ReportModel latentOnly = load("latent-only", List.of(2, 8, 32), List.of(1.0));
-        List<Figure.Group> g = ChartFactory.sweepGroups(latentOnly);
+        List<Figure.Group> g = SweepChartBuilder.groups(latentOnly);
         assertEquals(List.of("rate-distortion", "final-vs-latent"), figureIds(group(g, "across")));
         assertEquals(1, group(g, "test-loss").figures().size(), "nothing to split panels by");
 
         ReportModel betaOnly = load("beta-only", List.of(8), List.of(0.5, 1.0, 4.0));
         assertEquals(List.of("rate-distortion", "active-vs-beta"),
-                figureIds(group(ChartFactory.sweepGroups(betaOnly), "across")));
+                figureIds(group(SweepChartBuilder.groups(betaOnly), "across")));
 
         ReportModel single = load("single", List.of(8), List.of(1.0));
-        List<Figure.Group> s = ChartFactory.sweepGroups(single);
+        List<Figure.Group> s = SweepChartBuilder.groups(single);
         assertFalse(ids(s).contains("across"), "one run has nothing to compare");
         assertTrue(ids(s).contains("test-loss") && ids(s).contains("kl-per-dim"));
 
         ReportModel bare = ReportModel.of(List.of(new SweepData("bare", null, null, List.of(
                 bareRun(0, 1.0), bareRun(1, 2.0)), List.of())));
-        List<Figure.Group> b = ChartFactory.sweepGroups(bare);
+        List<Figure.Group> b = SweepChartBuilder.groups(bare);
         assertFalse(ids(b).contains("active-units"), "no diagnostics recorded");
         assertFalse(ids(b).contains("kl-per-dim"), "no KL per dimension recorded");
         assertTrue(ids(b).contains("test-loss"));
     }
-
-    @Test
-    void runPagesShowWhatTheRunHas() {
-        List<Figure.Group> two = ChartFactory.runGroups(full, run("latent_dim=2,beta=1"));
-        assertEquals(List.of("curves", "latent", "pictures", "latent-scatter", "aggregate-posterior"), ids(two));
-        assertEquals(List.of("reconstructions", "prior-samples", "traversals", "interpolation", "latent-grid"),
-                figureIds(group(two, "pictures")));
-        assertEquals(List.of("loss", "recon", "kl", "beta", "active-units", "mutual-info", "grad-norm", "epoch-time"),
-                figureIds(group(two, "curves")), "constant learning rate left out; β warms up");
-        assertEquals(List.of("hist-z0", "hist-z1", "moments-mean", "moments-sd"),
-                figureIds(group(two, "aggregate-posterior")));
-
-        List<Figure.Group> eight = ChartFactory.runGroups(full, run("latent_dim=8,beta=1"));
-        assertFalse(figureIds(group(eight, "pictures")).contains("latent-grid"), "grid only at latent_dim 2");
-
-        List<Figure.Group> collapsed = ChartFactory.runGroups(full, run("latent_dim=128,beta=4"));
-        assertFalse(figureIds(group(collapsed, "pictures")).contains("traversals"), "no active unit to traverse");
-
-        assertEquals(List.of(), ChartFactory.runGroups(full, run("latent_dim=32,beta=0.5")), "failed before epoch 1");
-        assertEquals(List.of("curves", "latent"), ids(ChartFactory.runGroups(full, run("latent_dim=128,beta=0.5"))),
-                "diverged: curves up to the NaN, no pictures");
-    }
-
     @Test
     void replicatesAreAveragedOnTheFinalMetricLine() {
         // Two seeds per beta, four latent sizes in one sweep: stub runs in memory.
@@ -114,14 +88,13 @@ class ChartFactoryTest {
             }
         }
         ReportModel m = ReportModel.of(List.of(new SweepData("rep", null, null, runs, List.of())));
-        XYChart c = (XYChart) ChartFactory.finalVsLatent(m).chart();
+        XYChart c = (XYChart) SweepChartBuilder.finalVsLatent(m).chart();
         assertEquals(List.of("runs", "runs runs"), List.copyOf(c.getSeriesMap().keySet()));
         double[] mean = c.getSeriesMap().get("runs").getYData();
         assertEquals(103.5, mean[0], 1e-9);
         assertEquals(109.5, mean[1], 1e-9);
         assertEquals(4, c.getSeriesMap().get("runs runs").getYData().length, "every run still shown");
     }
-
     static RunData finished(int index, int latent, int seed, double loss) {
         EpochMetrics e = new EpochMetrics(1, loss, loss - 10, 10, loss, loss - 10, 10, null, 1, null, 3, 1e-3, 1, 100,
                 null, null, null, null);
@@ -131,42 +104,27 @@ class ChartFactoryTest {
                 1, null, null, null, null, null, null, null);
         return new RunData(s, List.of(e), null, Map.of(), null, List.of());
     }
-
-    @Test
-    void inactiveUnitsComeFromTheSummary() {
-        RunEntry r = run("latent_dim=8,beta=4");
-        assertEquals(java.util.Set.of(4, 5, 6, 7), ChartFactory.inactive(r));
-    }
-
-    @Test
-    void nonFiniteValuesAreDroppedFromCurves() {
-        RunEntry diverged = run("latent_dim=128,beta=0.5");
-        double[][] xy = ChartFactory.series(diverged.data().epochs(), EpochMetrics::testLoss);
-        assertEquals(6, xy[0].length, "epoch 7's NaN is not a point");
-    }
-
     @Test
     void everyChartOfTwoNeighbouringLatentSizesDraws() throws Exception {
         // latent_dim 2 and 3 span less than an octave: the log2 axis once gave XChart an empty tick label,
         // which threw and cost the whole report.
         ReportModel near = load("near", List.of(2, 3), List.of(1.0, 4.0));
-        for (Figure.Group g : ChartFactory.sweepGroups(near)) {
+        for (Figure.Group g : SweepChartBuilder.groups(near)) {
             for (Figure f : g.figures()) {
                 if (f.chart() != null) {
                     assertTrue(FigureEncoder.svg(f.chart(), f.id()).contains("<svg"), f.id());
                 }
             }
         }
-        assertNotNull(figure(ChartFactory.sweepGroups(near), "across", "final-vs-latent"));
-        var near23 = ChartFactory.log2Labels(new double[] {2, 3});
+        assertNotNull(figure(SweepChartBuilder.groups(near), "across", "final-vs-latent"));
+        var near23 = ChartStyler.log2Labels(new double[] {2, 3});
         assertEquals("2", near23.apply(1.0));
-        assertEquals("3", near23.apply(ChartFactory.log2(3)));
+        assertEquals("3", near23.apply(ChartStyler.log2(3)));
         assertEquals("2.3", near23.apply(1.2));
-        var wide = ChartFactory.log2Labels(new double[] {2, 8, 128});
+        var wide = ChartStyler.log2Labels(new double[] {2, 8, 128});
         assertEquals("8", wide.apply(3.0));
         assertEquals(" ", wide.apply(3.5), "between powers of two: blank, but not empty");
     }
-
     @Test
     void seedsAreReplicatesThatShareTheirConditionsColour() {
         List<RunData> runs = new ArrayList<>();
@@ -178,7 +136,7 @@ class ChartFactoryTest {
         }
         ReportModel m = ReportModel.of(List.of(new SweepData("warm", null, null, runs, List.of())));
         assertEquals("loss.warmup.schedule", m.colourKey(), "coloured by the condition, not the seed");
-        XYChart c = (XYChart) ChartFactory.epochPanels(m, "t", "loss", EpochMetrics::testLoss, true, true).get(0)
+        XYChart c = (XYChart) SweepChartBuilder.epochPanels(m, "t", "loss", EpochMetrics::testLoss, true, true).get(0)
                 .chart();
         assertEquals(6, c.getSeriesMap().size(), "every run is a curve");
         assertEquals(java.util.Set.of("schedule=none", "schedule=linear"), c.getSeriesMap().values().stream()
@@ -189,7 +147,6 @@ class ChartFactoryTest {
         c.getSeriesMap().values().forEach(s -> colours.add(s.getLineColor()));
         assertEquals(2, colours.size(), "the seeds of a condition share its colour");
     }
-
     private static RunData seededRun(int index, String schedule, int seed) {
         List<EpochMetrics> epochs = new ArrayList<>();
         for (int e = 1; e <= 3; e++) {
@@ -204,41 +161,43 @@ class ChartFactoryTest {
                 null, null, null);
         return new RunData(s, epochs, null, Map.of(), null, List.of());
     }
-
+    /**
+     * Every chart of the sweep page and of two run pages paints to a picture that is not blank. To look at them:
+     * {@code mvn test -Dtest=SweepChartBuilderTest -Dvaelab.chartDump=/tmp/charts} writes each as a PNG there.
+     */
     @Test
-    void aLegendTooWideForOneRowGoesBesideThePlot() {
-        XYChart wide = ChartFactory.xy(ChartFactory.WIDE_W, 300, "epoch", "loss");
-        XYChart narrow = ChartFactory.xy(ChartFactory.WIDE_W, 300, "epoch", "loss");
-        for (int d : new int[] {2, 4, 8, 16, 32, 64, 128}) {
-            wide.addSeries("latent_dim=" + d, new double[] {1, 2}, new double[] {d, d + 1});
+    void everyChartPaints() throws Exception {
+        String dump = System.getProperty("vaelab.chartDump");
+        List<Figure> figures = new ArrayList<>();
+        SweepChartBuilder.groups(full).forEach(g -> figures.addAll(g.figures()));
+        for (String name : List.of("latent_dim=2,beta=1", "latent_dim=128,beta=1")) {
+            RunChartBuilder.groups(full, run(name)).forEach(g -> g.figures().stream()
+                    .map(f -> new Figure(name.replaceAll("[^a-z0-9]+", "-") + "-" + f.id(), f.title(), f.caption(),
+                            f.chart(), f.image(), f.vector())).forEach(figures::add));
         }
-        narrow.addSeries("latent_dim=2", new double[] {1, 2}, new double[] {1, 2});
-        narrow.addSeries("latent_dim=4", new double[] {1, 2}, new double[] {2, 3});
-        Figure.svg("wide", "w", null, wide);
-        Figure.svg("narrow", "n", null, narrow);
-        assertEquals(org.knowm.xchart.style.Styler.LegendPosition.OutsideE, wide.getStyler().getLegendPosition());
-        assertEquals(org.knowm.xchart.style.Styler.LegendPosition.OutsideS, narrow.getStyler().getLegendPosition());
-    }
-
-    @Test
-    void tickDecimalsFollowTheSpreadOfTheData() {
-        assertEquals("#,##0.0", ChartFactory.decimalPattern(509.52, 511.11));
-        assertEquals("#,##0.00", ChartFactory.decimalPattern(0.098, 0.334));
-        assertEquals("#,##0", ChartFactory.decimalPattern(1, 10));
-        assertEquals("#,##0", ChartFactory.decimalPattern(1, 1), "one epoch");
-        assertEquals("#,##0.00", ChartFactory.decimalPattern(3.25, 3.25), "one value, 3 significant digits");
-        XYChart two = ChartFactory.xy(400, 300, "KL", "recon");
-        two.addSeries("runs", new double[] {0.0980838194195640, 0.334}, new double[] {509.5154431762695, 511.1});
-        Figure.svg("two", "t", null, two);
-        String svg = FigureEncoder.svg(two, "two");
-        assertFalse(svg.contains("509.5154"), "a tick printed in full");
+        assertTrue(figures.size() > 30, figures.size() + " figures");
+        for (Figure f : figures) {
+            java.awt.image.BufferedImage img = f.chart() != null ? FigureEncoder.raster(f.chart()) : f.image();
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            for (int y = 0; y < img.getHeight(); y += 3) {
+                for (int x = 0; x < img.getWidth(); x += 3) {
+                    colours.add(img.getRGB(x, y));
+                }
+            }
+            assertTrue(colours.size() > 3, f.id() + " is blank");
+            if (dump != null) {
+                java.nio.file.Files.createDirectories(Path.of(dump));
+                try (var out = java.nio.file.Files.newOutputStream(Path.of(dump, f.id() + ".png"))) {
+                    FigureEncoder.png(img, out);
+                }
+            }
+        }
     }
 
     private static ReportModel load(String name, List<Integer> latents, List<Double> betas) throws Exception {
         return ReportModel.of(List.of(ReportLoader.load(SyntheticSweep.write(tmp.resolve("results"), name, false,
                 latents, betas))));
     }
-
     static RunData bareRun(int index, double beta) {
         List<EpochMetrics> epochs = new ArrayList<>();
         for (int e = 1; e <= 3; e++) {
@@ -250,25 +209,21 @@ class ChartFactoryTest {
                 3, null, null, null, null, null, null, null);
         return new RunData(s, epochs, null, Map.of(), null, List.of());
     }
-
-    private static RunEntry run(String name) {
+    static RunEntry run(String name) {
         return full.runs().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
-
-    private static Figure.Group group(List<Figure.Group> groups, String id) {
+    static Figure.Group group(List<Figure.Group> groups, String id) {
         return groups.stream().filter(g -> g.id().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no group " + id + " in " + ids(groups)));
     }
-
-    private static List<String> ids(List<Figure.Group> groups) {
+    static List<String> ids(List<Figure.Group> groups) {
         return groups.stream().map(Figure.Group::id).toList();
     }
-
-    private static Figure figure(List<Figure.Group> groups, String group, String id) {
+    static Figure figure(List<Figure.Group> groups, String group, String id) {
         return group(groups, group).figures().stream().filter(f -> f.id().equals(id)).findFirst().orElseThrow();
     }
-
-    private static List<String> figureIds(Figure.Group g) {
+    static List<String> figureIds(Figure.Group g) {
         return g.figures().stream().map(Figure::id).toList();
     }
+
 }

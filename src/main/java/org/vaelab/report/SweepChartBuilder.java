@@ -1,0 +1,409 @@
+package org.vaelab.report;
+
+import static org.vaelab.report.ChartStyler.MARKERS_UP_TO;
+import static org.vaelab.report.ChartStyler.PANEL_H;
+import static org.vaelab.report.ChartStyler.PANEL_W;
+import static org.vaelab.report.ChartStyler.SHAPES;
+import static org.vaelab.report.ChartStyler.WIDE_H;
+import static org.vaelab.report.ChartStyler.WIDE_W;
+import static org.vaelab.report.ChartStyler.log2;
+import static org.vaelab.report.ChartStyler.log2Axis;
+import static org.vaelab.report.ChartStyler.series;
+import static org.vaelab.report.ChartStyler.xy;
+import static org.vaelab.report.Figure.addGroup;
+import static org.vaelab.report.Figure.addIfPresent;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.vaelab.report.ReportModel.RunEntry;
+import org.vaelab.tracking.EpochMetrics;
+
+/**
+ * The sweep page's charts as XChart objects (pure: model in, figures out; nothing is drawn or written here):
+ * per-epoch small multiples, the across-run charts and the KL-per-dimension heat map. A chart that does not
+ * apply to the data (no beta varied, no diagnostics recorded, a single latent size) is left out rather than
+ * drawn empty.
+ */
+public final class SweepChartBuilder {
+    private SweepChartBuilder() {
+    }
+
+    /** The sweep page's figure groups, in reading order. */
+    public static List<Figure.Group> groups(ReportModel m) {
+        List<Figure.Group> out = new ArrayList<>();
+        String how = howColoured(m);
+        int cols = columns(panels(m).size());
+        addGroup(out, "test-loss", "Test −ELBO per epoch",
+                "Negative ELBO on the test set (β = 1), nats per example; lower is better. " + how
+                        + " The y axis is fitted from epoch 2 on, so the first epoch may start above it; dashed "
+                        + "curves are runs that did not complete.",
+                epochPanels(m, "test-loss", "−ELBO (nats)", EpochMetrics::testLoss, true, true), cols);
+        addGroup(out, "kl", "KL per epoch",
+                "KL(q(z|x) ‖ p(z)) on the test set, summed over latent dimensions: the rate the code spends. "
+                        + "A curve that falls to 0 is a collapsed posterior. " + how,
+                epochPanels(m, "kl", "KL (nats)", EpochMetrics::testKl, false, true), cols);
+        addGroup(out, "active-units", "Active units per epoch",
+                "Units whose posterior mean varies across test examples, Cov_x(E_q[z_u]) > threshold "
+                        + "(Burda et al. 2016). " + how,
+                epochPanels(m, "active-units", "active units",
+                        e -> e.activeUnits() == null ? null : e.activeUnits().doubleValue(), false, false), cols);
+        List<Figure> across = new ArrayList<>();
+        addIfPresent(across, rateDistortion(m));
+        addIfPresent(across, finalVsLatent(m));
+        addIfPresent(across, activeVsBeta(m));
+        addGroup(out, "across", "Across runs",
+                "Final test-set values of completed runs; failed and diverged runs are left out.", across, 3);
+        List<Figure> heat = new ArrayList<>();
+        addIfPresent(heat, klHeatMap(m));
+        addGroup(out, "kl-per-dim", "KL per latent dimension",
+                "How many dimensions each run uses: every row is a run, its dimensions sorted by their final "
+                        + "test KL, largest first.", heat, 1);
+        return out;
+    }
+
+    /** Small multiples per row for {@code panels} panels: all in one row up to 4, else rows of 3 or 4. */
+    static int columns(int panels) {
+        return panels <= 4 ? Math.max(1, panels) : panels <= 6 ? 3 : 4;
+    }
+
+    /** Chart size {width, height} for {@code columns} charts per row. */
+    static int[] size(int columns) {
+        return switch (columns) {
+            case 4 -> new int[] {320, 270};
+            case 3 -> new int[] {PANEL_W, PANEL_H};
+            default -> new int[] {WIDE_W, WIDE_H};
+        };
+    }
+
+    private static String howColoured(ReportModel m) {
+        Map<String, String> s = Values.shortNames(m.variedKeys());
+        if (m.colourKey() == null) {
+            return "";
+        }
+        return "Coloured by " + s.get(m.colourKey())
+                + (m.panelKey() != null ? "; one panel per " + s.get(m.panelKey()) + "." : ".")
+                + (replicates(m) ? " The seeds of a condition share its colour." : "");
+    }
+
+    /**
+     * One chart per value of the panel key, every run a curve coloured by the colour key. All panels share a
+     * y range ({@link ChartStyler.YRange}) so they compare at a glance; {@code clipFirst} drops the first epoch
+     * from the top of that range because a loss starts far above where it ends.
+     */
+    static List<Figure> epochPanels(ReportModel m, String id, String yTitle, Function<EpochMetrics, Double> f,
+                                    boolean clipFirst, boolean shareY) {
+        Map<String, List<RunEntry>> panels = panels(m);
+        int[] wh = size(columns(panels.size()));
+        List<double[]> curves = new ArrayList<>();
+        for (RunEntry r : m.runs()) {
+            curves.add(series(r.data().epochs(), f)[1]);
+        }
+        // Fitted over every run, not per panel: all panels share the range and compare at a glance.
+        ChartStyler.YRange range = ChartStyler.YRange.fit(curves, clipFirst);
+        if (range == null) {
+            return List.of();
+        }
+        List<Figure> out = new ArrayList<>();
+        int p = 0;
+        Map<String, String> names = Values.shortNames(m.variedKeys());
+        for (Map.Entry<String, List<RunEntry>> e : panels.entrySet()) {
+            XYChart c = xy(wh[0], wh[1], "epoch", yTitle);
+            Set<String> used = new HashSet<>();
+            int maxEpochs = 0;
+            for (RunEntry r : e.getValue()) {
+                double[][] xy = series(r.data().epochs(), f);
+                if (xy[0].length == 0) {
+                    continue;
+                }
+                maxEpochs = Math.max(maxEpochs, xy[0].length);
+                XYSeries s;
+                if (replicates(m)) {
+                    // One legend entry per condition; its seeds share the colour and stay out of the legend.
+                    String condition = label(m, r, m.panelKey(), ReportModel.SEED_KEY);
+                    boolean first = !used.contains(condition);
+                    s = c.addSeries(unique(used, condition), xy[0], xy[1]);
+                    s.setShowInLegend(first);
+                } else {
+                    s = c.addSeries(unique(used, label(m, r, m.panelKey())), xy[0], xy[1]);
+                }
+                Color col = colour(m, r);
+                s.setLineColor(col);
+                s.setMarkerColor(col);
+                s.setLineWidth(1.8f);
+                s.setMarker(xy[0].length <= MARKERS_UP_TO ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+                if (!r.completed()) {
+                    s.setLineStyle(new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
+                            new float[] {5f, 4f}, 0f));
+                }
+            }
+            if (c.getSeriesMap().isEmpty()) {
+                continue;
+            }
+            if (shareY) {
+                range.padded().applyTo(c);
+            } else {
+                c.getStyler().setYAxisMin(Math.min(0.0, range.lo()));
+            }
+            c.getStyler().setMarkerSize(4);
+            c.getStyler().setLegendVisible(c.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
+                    .count() <= 12);
+            String title = m.panelKey() == null ? yTitle : names.get(m.panelKey()) + " = " + e.getKey();
+            out.add(Figure.svg(id + "-" + (p++), title, null, c));
+        }
+        return out;
+    }
+
+    /** Runs grouped by the panel key's values, in value order (one group when there is no panel key). */
+    static Map<String, List<RunEntry>> panels(ReportModel m) {
+        Map<String, List<RunEntry>> out = new LinkedHashMap<>();
+        if (m.panelKey() == null) {
+            out.put("", sortedByColour(m, m.runs()));
+            return out;
+        }
+        for (Object v : m.values(m.panelKey())) {
+            String key = Values.format(v);
+            List<RunEntry> rs = m.runs().stream()
+                    .filter(r -> Values.format(r.varied().get(m.panelKey())).equals(key)).toList();
+            if (!rs.isEmpty()) {
+                out.put(key, sortedByColour(m, rs));
+            }
+        }
+        return out;
+    }
+
+    private static List<RunEntry> sortedByColour(ReportModel m, List<RunEntry> runs) {
+        if (m.colourKey() == null) {
+            return runs;
+        }
+        List<RunEntry> out = new ArrayList<>(runs);
+        out.sort(Comparator.comparing((RunEntry r) -> r.varied().get(m.colourKey()), Values.ORDER));
+        return out;
+    }
+
+    /** Reconstruction against KL per completed run: the rate-distortion plane (Alemi et al. 2018). */
+    static Figure rateDistortion(ReportModel m) {
+        List<RunEntry> done = finished(m);
+        if (done.size() < 2) {
+            return null;
+        }
+        XYChart c = xy(PANEL_W, PANEL_H + 30, "rate: KL (nats)", "distortion: reconstruction (nats)");
+        Map<String, String> names = Values.shortNames(m.variedKeys());
+        String group = m.panelKey();
+        Map<String, List<RunEntry>> byGroup = new LinkedHashMap<>();
+        if (group == null) {
+            byGroup.put("runs", done);
+        } else {
+            for (Object v : m.values(group)) {
+                String key = Values.format(v);
+                List<RunEntry> rs = done.stream().filter(r -> Values.format(r.varied().get(group)).equals(key))
+                        .toList();
+                if (!rs.isEmpty()) {
+                    byGroup.put(legendName(group, names.get(group), key), rs);
+                }
+            }
+        }
+        int i = 0;
+        for (Map.Entry<String, List<RunEntry>> e : byGroup.entrySet()) {
+            List<RunEntry> rs = sortedByColour(m, e.getValue());
+            double[] x = rs.stream().mapToDouble(RunEntry::testKl).toArray();
+            double[] y = rs.stream().mapToDouble(RunEntry::testRecon).toArray();
+            XYSeries s = c.addSeries(e.getKey(), x, y);
+            style(s, Palette.category(i, byGroup.size()), SHAPES[i % SHAPES.length]);
+            i++;
+        }
+        c.getStyler().setMarkerSize(8);
+        String along = m.colourKey() != null && !m.colourKey().equals(group)
+                ? " Points on a line are ordered by " + names.get(m.colourKey()) + "." : "";
+        return Figure.svg("rate-distortion", "Rate–distortion",
+                "Each point is a run's final test KL (rate) and reconstruction (distortion); their sum is the "
+                        + "−ELBO, so lines of equal −ELBO run diagonally." + along, c);
+    }
+
+    /** Final test −ELBO against latent size (log2 axis), one line per beta. */
+    static Figure finalVsLatent(ReportModel m) {
+        List<RunEntry> done = finished(m).stream().filter(r -> r.latentDim() != null).toList();
+        if (done.stream().map(RunEntry::latentDim).distinct().count() < 2) {
+            return null;
+        }
+        XYChart c = xy(PANEL_W, PANEL_H + 30, "latent_dim (log scale)", "final test −ELBO (nats)");
+        log2Axis(c, done.stream().mapToDouble(RunEntry::latentDim).toArray());
+        Map<String, List<RunEntry>> byBeta = byBeta(done);
+        int i = 0;
+        for (Map.Entry<String, List<RunEntry>> e : byBeta.entrySet()) {
+            // Replicates (seeds, or any other varied key) share a latent size: the line goes through their mean
+            // and each run is a small marker, instead of one line zig-zagging through all of them.
+            Map<Integer, List<Double>> bySize = new TreeMap<>();
+            for (RunEntry r : e.getValue()) {
+                bySize.computeIfAbsent(r.latentDim(), k -> new ArrayList<>()).add(r.testLoss());
+            }
+            double[] x = bySize.keySet().stream().mapToDouble(ChartStyler::log2).toArray();
+            double[] y = bySize.values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average()
+                    .orElse(Double.NaN)).toArray();
+            Color col = Palette.category(i, byBeta.size());
+            style(c.addSeries(e.getKey(), x, y), col, SHAPES[i % SHAPES.length]);
+            if (bySize.values().stream().anyMatch(l -> l.size() > 1)) {
+                double[] rx = e.getValue().stream().mapToDouble(r -> log2(r.latentDim())).toArray();
+                double[] ry = e.getValue().stream().mapToDouble(RunEntry::testLoss).toArray();
+                XYSeries runs = c.addSeries(e.getKey() + " runs", rx, ry);
+                runs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                runs.setMarker(SeriesMarkers.CIRCLE);
+                runs.setMarkerColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 110));
+                runs.setShowInLegend(false);
+            }
+            i++;
+        }
+        c.getStyler().setMarkerSize(8);
+        return Figure.svg("final-vs-latent", "Final −ELBO vs latent size",
+                "Lower is better. One line per β; where several runs share a latent size and β (seeds, other "
+                        + "keys) the line goes through their mean and each run is a faint dot.", c);
+    }
+
+    /** Final active units against beta (log2 axis), one line per latent size. */
+    static Figure activeVsBeta(ReportModel m) {
+        List<RunEntry> done = finished(m).stream().filter(r -> r.beta() != null && r.activeUnits() != null)
+                .toList();
+        if (done.stream().map(RunEntry::beta).distinct().count() < 2) {
+            return null;
+        }
+        boolean log = done.stream().allMatch(r -> r.beta() > 0);
+        XYChart c = xy(PANEL_W, PANEL_H + 30, log ? "β (log scale)" : "β", "active units at the end");
+        if (log) {
+            log2Axis(c, done.stream().mapToDouble(RunEntry::beta).toArray());
+        }
+        Map<String, List<RunEntry>> bySize = new LinkedHashMap<>();
+        done.stream().sorted(Comparator.comparing(r -> r.latentDim() == null ? 0 : r.latentDim()))
+                .forEach(r -> bySize.computeIfAbsent(r.latentDim() == null ? "runs"
+                        : legendName(ReportModel.LATENT_KEY, "latent_dim", Values.format(r.latentDim())),
+                        k -> new ArrayList<>()).add(r));
+        int i = 0;
+        for (Map.Entry<String, List<RunEntry>> e : bySize.entrySet()) {
+            List<RunEntry> rs = new ArrayList<>(e.getValue());
+            rs.sort(Comparator.comparingDouble(RunEntry::beta));
+            double[] x = rs.stream().mapToDouble(r -> log ? log2(r.beta()) : r.beta()).toArray();
+            double[] y = rs.stream().mapToDouble(r -> r.activeUnits()).toArray();
+            style(c.addSeries(e.getKey(), x, y), Palette.category(i, bySize.size()), SHAPES[i % SHAPES.length]);
+            i++;
+        }
+        c.getStyler().setMarkerSize(8);
+        c.getStyler().setYAxisMin(0.0);
+        return Figure.svg("active-vs-beta", "Active units vs β",
+                "A larger β buys a simpler code: fewer units stay active. One line per latent size.", c);
+    }
+
+    /** Runs x dimensions, each run's final KL per dimension sorted descending; the red tick marks its active units. */
+    static Figure klHeatMap(ReportModel m) {
+        List<RunEntry> rows = m.runs().stream().filter(r -> r.last() != null && r.last().klPerDim() != null
+                && !r.last().klPerDim().isEmpty()).toList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        List<String> labels = new ArrayList<>();
+        double[][] v = new double[rows.size()][];
+        int[] marks = new int[rows.size()];
+        int maxDim = 1;
+        for (int i = 0; i < rows.size(); i++) {
+            RunEntry r = rows.get(i);
+            List<Double> kl = new ArrayList<>(r.last().klPerDim());
+            kl.sort(Comparator.comparingDouble((Double d) -> d == null || d.isNaN() ? Double.NEGATIVE_INFINITY : d)
+                    .reversed());
+            v[i] = kl.stream().mapToDouble(d -> d == null ? Double.NaN : d).toArray();
+            maxDim = Math.max(maxDim, v[i].length);
+            Integer a = r.activeUnits();
+            marks[i] = a == null ? -1 : a;
+            labels.add(label(m, r) + (r.completed() ? "" : " (" + r.status() + ")"));
+        }
+        int cellW = Math.max(3, Math.min(48, 860 / maxDim));
+        return Figure.image("kl-heatmap", "Final KL per dimension, sorted",
+                "Colour: KL in nats on a log scale (values below 0.001 share the darkest colour); white: the run "
+                        + "has fewer dimensions; red tick: number of active units.",
+                ImageGrids.heatMap(labels, v, marks, "dimension rank (largest KL first)", "KL (nats)",
+                        1e-3, cellW, 22));
+    }
+    static List<RunEntry> finished(ReportModel m) {
+        return m.runs().stream().filter(r -> r.completed() && ReportModel.finite(r.testLoss())
+                && ReportModel.finite(r.testKl()) && ReportModel.finite(r.testRecon())).toList();
+    }
+
+    private static Map<String, List<RunEntry>> byBeta(List<RunEntry> runs) {
+        Map<String, List<RunEntry>> out = new LinkedHashMap<>();
+        boolean several = runs.stream().map(RunEntry::beta).distinct().count() > 1;
+        runs.stream().sorted(Comparator.comparing(r -> r.beta() == null ? 0 : r.beta()))
+                .forEach(r -> out.computeIfAbsent(several && r.beta() != null ? "β=" + Values.format(r.beta())
+                        : "runs", k -> new ArrayList<>()).add(r));
+        return out;
+    }
+
+    /** Short legend entries, so that four of them fit under a 430 px chart: "latent 8", "β=4", "seed=2". */
+    static String legendName(String key, String shortName, String value) {
+        if (ReportModel.LATENT_KEY.equals(key)) {
+            return "latent " + value;
+        }
+        if (ReportModel.BETA_KEY.equals(key)) {
+            return "β=" + value;
+        }
+        return shortName + "=" + value;
+    }
+
+    private static void style(XYSeries s, Color c, Marker marker) {
+        s.setLineColor(c);
+        s.setMarkerColor(c);
+        s.setMarker(marker);
+        s.setLineWidth(1.8f);
+    }
+
+    /** The run's values of the varied keys except {@code exclude}, outermost first: "latent_dim=8, beta=4". */
+    static String label(ReportModel m, RunEntry r, String... exclude) {
+        Map<String, String> names = Values.shortNames(m.variedKeys());
+        List<String> parts = new ArrayList<>();
+        List<String> skip = Arrays.asList(exclude);
+        for (String k : m.variedKeys()) {
+            if (skip.contains(k)) {
+                continue;
+            }
+            parts.add(names.get(k) + "=" + Values.format(r.varied().get(k)));
+        }
+        return parts.isEmpty() ? r.name() : String.join(", ", parts);
+    }
+
+    /** Seeds vary beside another key: runs of one condition are replicates. */
+    static boolean replicates(ReportModel m) {
+        return m.variedKeys().contains(ReportModel.SEED_KEY) && m.colourKey() != null
+                && !m.colourKey().equals(ReportModel.SEED_KEY);
+    }
+
+    static Color colour(ReportModel m, RunEntry r) {
+        if (m.colourKey() == null) {
+            return Palette.TAB10[0];
+        }
+        List<Object> values = m.values(m.colourKey());
+        String mine = Values.format(r.varied().get(m.colourKey()));
+        for (int i = 0; i < values.size(); i++) {
+            if (Values.format(values.get(i)).equals(mine)) {
+                return Palette.category(i, values.size());
+            }
+        }
+        return Palette.TAB10[7];
+    }
+
+    private static String unique(Set<String> used, String name) {
+        String n = name;
+        for (int i = 2; !used.add(n); i++) {
+            n = name + " (" + i + ")";
+        }
+        return n;
+    }
+}
