@@ -356,8 +356,9 @@ final class LayerTrees {
     static String describe(LayerSpec layer) {
         Object item = tree(layer);
         if (item instanceof Map<?, ?> map) {
-            return map.entrySet().stream().map(e -> e.getKey() + ": " + SpecValues.format(e.getValue()))
-                    .collect(Collectors.joining(", "));
+            return map.entrySet().stream().map(e -> e.getKey() + ": " + (e.getValue() instanceof List<?> l
+                    ? l.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"))
+                    : String.valueOf(e.getValue()))).collect(Collectors.joining(", "));
         }
         return item.toString();
     }

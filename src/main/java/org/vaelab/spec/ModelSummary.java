@@ -104,12 +104,15 @@ public record ModelSummary(Shape input, List<Row> rows, long total) {
         lines.add(null);
         lines.add(new String[] {"input", input.toString(), ""});
         String part = "";
+        int digits = Integer.toString(rows.stream().mapToInt(Row::index).max().orElse(0)).length();
         for (Row r : rows) {
             if (!r.part().equals(part)) {
                 part = r.part();
                 lines.add(new String[] {part, "", ""});
             }
-            String name = r.part().equals("heads") ? "  " + r.layer() : "  " + r.index() + "  " + r.layer();
+            String index = Integer.toString(r.index());
+            String name = r.part().equals("heads") ? "  " + r.layer()
+                    : "  " + " ".repeat(digits - index.length()) + index + "  " + r.layer();
             lines.add(new String[] {name, r.output().toString(), count(r.params())});
         }
         lines.add(null);
