@@ -197,6 +197,24 @@ class LayerListSpecTest {
         assertEquals(List.of(new Conv(32, 5, 5, 1, 0, 0, false), RELU, new MaxPool(2), new Conv(64, 3, 3, 1, 0, 0, false),
                 RELU, new MaxPool(2), new Flatten(), new Linear(512), RELU, new Linear(256), RELU), m4.encoderLayers());
         assertEquals(List.of(new Linear(784), new LayerSpec.LayerNorm()), m4.decoderLayers());
+        // Every setting a seed's comment names to reproduce its notebook is a valid override of that seed.
+        java.util.regex.Pattern set = java.util.regex.Pattern.compile("--set (?:'([^']+)'|([a-z_.]+=[^\\s)]+))");
+        int named = 0;
+        try (Stream<Path> files = Files.list(Path.of("experiments/seeds"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                java.util.List<String> sets = new java.util.ArrayList<>();
+                for (String line : Files.readAllLines(p)) {
+                    java.util.regex.Matcher m = set.matcher(line.startsWith("#") ? line : "");
+                    while (m.find()) {
+                        String arg = m.group(1) != null ? m.group(1) : m.group(2).replaceAll("\\.$", "");
+                        sets.add(arg);
+                    }
+                }
+                named += sets.size();
+                assertTrue(!SweepExpander.expand(SpecLoader.load(p, sets)).isEmpty(), p + " with " + sets);
+            }
+        }
+        assertTrue(named >= 7, "settings found: " + named);
         // The notebook-003 KL weighting named in the seed's comment is a valid override of its zip.
         List<RunSpec> weak = SweepExpander.expand(SpecLoader.load(Path.of("experiments/seeds/003-conv-mse.yaml"),
                 List.of("sweep.zip.loss.beta=[6.103515625e-05, 0.00048828125]")));
