@@ -117,7 +117,8 @@ final class LayerTrees {
         if (BARE.contains(kind)) {
             if (value != null) {
                 out.add(new SpecProblem(at, kind + " takes no value (got " + SpecValues.show(value) + "; write - "
-                        + kind + ")"));
+                        + kind + (kind.equals("leaky_relu") ? ", whose slope is PyTorch's default 0.01"
+                        : kind.equals("elu") ? ", whose alpha is PyTorch's default 1" : "") + ")"));
                 return SpecKeys.INVALID;
             }
             return ok ? kind : SpecKeys.INVALID;

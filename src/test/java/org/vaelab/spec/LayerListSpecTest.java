@@ -163,6 +163,33 @@ class LayerListSpecTest {
                 e.errors().stream().map(SpecError::format).toList());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "[null]                                  | model.encoder[0]: expected a layer such as relu or {linear: 256} (got null)",
+        "[{conv: 16.5}]                          | model.encoder[0].conv: expected an integer (got 16.5)",
+        "[{conv: 16, kernel: [3]}]               | model.encoder[0].kernel: expected one integer or [height, width] (got [3])",
+        "[{conv: 16, kernel: [3, 0]}]            | model.encoder[0].kernel[1]: must be >= 1 (got 0)",
+        "[{conv: 16, padding: valid}]            | model.encoder[0].padding: expected an integer, [height, width] or 'same' (got 'valid')",
+        "[{conv_transpose: 1, padding: same}]    | model.encoder[0].padding: 'same' is allowed only for conv; give a number",
+        "[{conv: 16, out_channels: 16}]          | model.encoder[0].out_channels: unknown option: the output channels are conv's value, e.g. {conv: 32}",
+        "[{conv: 16, in_channels: 1}]            | model.encoder[0].in_channels: unknown option: the input channels come from the layer before; remove in_channels",
+        "[{maxpool: 2, stride: 2}]               | model.encoder[0].stride: unknown option: maxpool takes only its value, e.g. {maxpool: 2} (the stride is the window, as nn.MaxPool2d(k))",
+        "[{reshape: 784}]                        | model.encoder[0].reshape: expected [C, H, W], three positive integers (got 784)",
+        "[{leaky_relu: 0.2}]                     | model.encoder[0].leaky_relu: leaky_relu takes no value (got 0.2; write - leaky_relu, whose slope is PyTorch's default 0.01)",
+        "[{linear: 8, relu: null}]               | model.encoder[0]: holds 2 layers (linear, relu); write one layer per list item",
+        "[ConvTranspose2d]                       | model.encoder[0]: unknown layer 'ConvTranspose2d' (did you mean conv_transpose?)",
+        "[{Dense: 8}]                            | model.encoder[0].Dense: unknown layer 'Dense' (did you mean linear?)",
+        "[{swish: 8}]                            | model.encoder[0].swish: unknown layer 'swish' (layers: linear, conv, conv_transpose, maxpool, upsample, layernorm, batchnorm, relu, leaky_relu, elu, tanh, sigmoid, flatten, reshape)",
+        "[[flatten]]                             | model.encoder[0]: expected a layer such as relu or {linear: 256} (got a list: a layer list holds layers, not lists)",
+        "lstm                                    | model.encoder: expected mlp, conv or a list of layers (got 'lstm')",
+        "Conv                                    | model.encoder: expected mlp, conv or a list of layers (got 'Conv'; did you mean 'conv'?)",
+    })
+    void aBadLayerIsOneProblemAtItsPlace(String encoder, String message) {
+        SpecException e = assertThrows(SpecException.class, () -> parse("name: x\nmodel:\n  encoder: " + encoder + "\n"));
+        assertEquals(List.of(message), e.errors().stream().map(er -> er.path() + ": " + er.message()).toList());
+        assertTrue(e.errors().get(0).line() == 3, "on the encoder's line: " + e.errors().get(0));
+    }
+
     @Test
     void aSetOverrideCanGiveAListAndItsProblemsNameTheOverride() throws Exception {
         ModelSpec m = parse("name: s\n", "model.decoder=[{linear: 784}, layernorm]").base().model();
