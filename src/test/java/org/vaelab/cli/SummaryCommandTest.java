@@ -91,6 +91,31 @@ class SummaryCommandTest {
     }
 
     @Test
+    void theDryRunTableSpellsOutAListNamedByItsIndexAndCountsParameters() throws IOException {
+        Path spec = tmp.resolve("long.yaml");
+        Files.writeString(spec, """
+                name: long
+                sweep:
+                  zip:
+                    model.encoder:
+                      - [flatten]
+                      - [{conv: 16, kernel: 3, stride: 2, padding: 1}, relu, {conv: 32, kernel: 3, stride: 2, padding: 1},
+                         relu, {conv: 64, kernel: 7}, relu, {conv: 64, kernel: 1}, relu]
+                    model.latent_dim: [2, 16]
+                """);
+        Outcome o = vaelab("run", spec.toString(), "--dry-run");
+        assertEquals(ExitCodes.OK, o.code(), o.err());
+        List<String> lines = o.out().lines().toList();
+        assertEquals(List.of("#", "id", "name", "model.encoder", "model.latent_dim", "params"),
+                List.of(lines.get(0).trim().split(" {2,}")));
+        assertTrue(lines.get(2).contains("  encoder=#1,latent_dim=16  conv16k3s2p1-relu-conv32k3s2p1-relu-conv64k7-relu-"
+                + "conv64k1-relu  16  "), o.out());
+        // flatten, heads 784 -> 2 twice, and the default mlp decoder 2-256-256-784
+        long params0 = 2 * (784 * 2 + 2) + (2 * 256 + 256) + (256 * 256 + 256) + (256 * 784 + 784);
+        assertTrue(lines.get(1).endsWith("  " + String.format(java.util.Locale.ROOT, "%,d", params0)), o.out());
+    }
+
+    @Test
     void dryRunShowsEachRunsParameterCount() {
         Outcome o = vaelab("run", "experiments/seeds/004-conv-linear-k3.yaml", "--dry-run");
         assertEquals(ExitCodes.OK, o.code(), o.err());
