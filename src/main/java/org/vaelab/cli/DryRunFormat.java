@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.vaelab.spec.ConfigTree;
+import org.vaelab.spec.DatasetName;
+import org.vaelab.spec.ModelSummary;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.spec.SpecValues;
 
@@ -34,7 +36,9 @@ public final class DryRunFormat {
 
     /**
      * An aligned table: columns {@code #} (the run's index), {@code id}, {@code name}, then one column per
-     * varied key (full dotted path) in expansion order. Ends with a newline; no trailing spaces.
+     * varied key (full dotted path) in expansion order (a layer list by its layers' labels), then
+     * {@code params}, the model's parameter count ({@code ?} for idx data, whose image size only its files
+     * know). Ends with a newline; no trailing spaces.
      */
     public static String table(List<RunSpec> runs) {
         Set<String> keys = new LinkedHashSet<>();
@@ -42,12 +46,14 @@ public final class DryRunFormat {
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("#", "id", "name"));
         header.addAll(keys);
+        header.add("params");
         rows.add(header);
         for (RunSpec r : runs) {
             List<String> row = new ArrayList<>(List.of(Integer.toString(r.index()), r.id(), r.name()));
             for (String k : keys) {
                 row.add(r.varied().containsKey(k) ? SpecValues.format(r.varied().get(k)) : "");
             }
+            row.add(params(r));
             rows.add(row);
         }
         int[] width = new int[header.size()];
@@ -71,6 +77,15 @@ public final class DryRunFormat {
             out.append(line.toString().stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    /** The run's parameter count with thousands separators, or {@code ?} when the image size is not known yet. */
+    static String params(RunSpec r) {
+        DatasetName data = r.config().dataset().name();
+        if (data.rows() == 0) {
+            return "?";
+        }
+        return ModelSummary.count(ModelSummary.of(r.config().model(), data.rows(), data.cols()).total());
     }
 
     /**

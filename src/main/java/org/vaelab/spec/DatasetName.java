@@ -16,4 +16,14 @@ public enum DatasetName implements Choice {
     public String yaml() {
         return yaml;
     }
+
+    /** Image height in pixels, or 0 when only the files say (idx). */
+    public int rows() {
+        return this == IDX ? 0 : 28;
+    }
+
+    /** Image width in pixels, or 0 when only the files say (idx). */
+    public int cols() {
+        return this == IDX ? 0 : 28;
+    }
 }

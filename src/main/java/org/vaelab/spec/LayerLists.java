@@ -17,6 +17,11 @@ import java.util.List;
  *       {@code conv_transpose} (stride 2, padding 1, kernel {@code out - 2 in + 4} per axis, landing on the
  *       encoder's sizes in reverse), with {@code act} between all but the last, down to 1 channel.</li>
  * </ul>
+ *
+ * <p>{@link #problems} infers the shapes through both lists for an image size, as validation does before
+ * anything runs: the first layer of a list that does not fit, and a decoder that does not end in
+ * {@code rows * cols} values ({@code [rows*cols]} or {@code [1, rows, cols]}), or that ends in a sigmoid
+ * (vaelab applies the likelihood's sigmoid itself).
  */
 public final class LayerLists {
     private LayerLists() {
@@ -29,6 +34,9 @@ public final class LayerLists {
 
     /** The encoder's layers for images of {@code rows} x {@code cols}. */
     public static List<LayerSpec> encoder(ModelSpec m, int rows, int cols) {
+        if (m.encoder() == NetKind.LAYERS) {
+            return m.encoderLayers();
+        }
         LayerSpec act = new LayerSpec.Act(LayerSpec.Nonlinearity.of(m.activation()));
         List<LayerSpec> out = new ArrayList<>();
         if (m.encoder() == NetKind.MLP) {
@@ -49,6 +57,9 @@ public final class LayerLists {
 
     /** The decoder's layers: from z to {@code rows * cols} values (logits, or the mean before the sigmoid). */
     public static List<LayerSpec> decoder(ModelSpec m, int rows, int cols) {
+        if (m.decoder() == NetKind.LAYERS) {
+            return m.decoderLayers();
+        }
         LayerSpec act = new LayerSpec.Act(LayerSpec.Nonlinearity.of(m.activation()));
         List<LayerSpec> out = new ArrayList<>();
         if (m.decoder() == NetKind.MLP) {
@@ -86,5 +97,64 @@ public final class LayerLists {
             }
         }
         return out;
+    }
+
+    /** Where a model's layers do not fit: {@code index} is the layer's place in its list, -1 the whole list. */
+    public record LayerProblem(String side, int index, String message) {
+        /** {@code model.encoder[3]}, or {@code model.encoder} for the whole list. */
+        public String path() {
+            return "model." + side + (index < 0 ? "" : "[" + index + "]");
+        }
+    }
+
+    /**
+     * The output shape of every layer of {@code layers} from {@code in}, in order.
+     *
+     * @throws LayerSpec.LayerShapeException from the first layer that does not fit
+     */
+    public static List<Shape> shapes(Shape in, List<LayerSpec> layers) {
+        List<Shape> out = new ArrayList<>();
+        Shape s = in;
+        for (LayerSpec layer : layers) {
+            s = layer.output(s);
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** Every place where the model's layers do not fit images of {@code rows} x {@code cols}; empty when all fit. */
+    public static List<LayerProblem> problems(ModelSpec m, int rows, int cols) {
+        List<LayerProblem> problems = new ArrayList<>();
+        walk("encoder", m.encoder(), input(rows, cols), encoder(m, rows, cols), problems);
+        List<LayerSpec> dec = decoder(m, rows, cols);
+        Shape out = walk("decoder", m.decoder(), Shape.vector(m.latentDim()), dec, problems);
+        int last = m.decoder() == NetKind.LAYERS ? dec.size() - 1 : -1;
+        if (!dec.isEmpty() && dec.get(dec.size() - 1) instanceof LayerSpec.Act a
+                && a.fn() == LayerSpec.Nonlinearity.SIGMOID) {
+            problems.add(new LayerProblem("decoder", last, "sigmoid: the decoder ends in the likelihood's logits (bce)"
+                    + " or its mean before the sigmoid (mse), and vaelab applies the sigmoid itself; remove this layer"));
+        }
+        if (out != null && !out.equals(Shape.vector(rows * cols)) && !out.equals(input(rows, cols))) {
+            String fix = out.image() ? "make the last layer output [1, " + rows + ", " + cols + "], or add flatten and {linear: "
+                    + rows * cols + "}" : "end with {linear: " + rows * cols + "}";
+            problems.add(new LayerProblem("decoder", last, "the decoder ends in " + out + " but " + rows + "x" + cols
+                    + " images need " + rows * cols + " values, [" + rows * cols + "] or " + input(rows, cols)
+                    + "; " + fix));
+        }
+        return problems;
+    }
+
+    /** The list's output shape, or null after recording the layer that does not fit. */
+    private static Shape walk(String side, NetKind kind, Shape in, List<LayerSpec> layers, List<LayerProblem> out) {
+        Shape s = in;
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                s = layers.get(i).output(s);
+            } catch (LayerSpec.LayerShapeException e) {
+                out.add(new LayerProblem(side, kind == NetKind.LAYERS ? i : -1, e.getMessage()));
+                return null;
+            }
+        }
+        return s;
     }
 }

@@ -27,6 +27,6 @@ public record RunConfig(DatasetSpec dataset, ModelSpec model, LossSpec loss, Tra
     /** The cross-field rules this config breaks, e.g. {@code dataset.name: 'idx' needs dataset.path ...}. */
     public List<SpecProblem> problems() {
         return SpecKeys.conflicts(SpecKeys.leaves(this)).stream()
-                .map(c -> new SpecProblem(c.path(), c.message())).toList();
+                .map(c -> new SpecProblem(c.path() + c.at(), c.message())).toList();
     }
 }

@@ -131,7 +131,7 @@ final class SpecBinder {
     private BindResult<RunConfig> finishConfig() {
         for (SpecKeys.Conflict c : SpecKeys.conflicts(base)) {
             if (c.involved().stream().noneMatch(bad::contains)) {
-                problem(c.path(), c.message());
+                problem(c.path() + c.at(), c.message());
             }
         }
         return problems.isEmpty() ? BindResult.of(SpecKeys.fromLeaves(base)) : BindResult.failed(problems);
@@ -372,6 +372,13 @@ final class SpecBinder {
                 ok = false;
                 continue;
             }
+            if (leaf.kind() == SpecKeys.Kind.NET && list.stream().noneMatch(x -> x instanceof List)
+                    && list.stream().anyMatch(x -> x instanceof Map || x instanceof String s && !leaf.choices().contains(s))) {
+                problem(path, "each value of " + key + " is mlp, conv or a whole layer list: write [[...]] for one "
+                        + "list, or e.g. [[{linear: 256}, relu], [{linear: 512}, relu]] for several");
+                ok = false;
+                continue;
+            }
             Varied varied = new Varied(source, key, new ArrayList<>());
             Map<String, Integer> seen = new HashMap<>();
             for (int i = 0; i < list.size(); i++) {
@@ -482,6 +489,7 @@ final class SpecBinder {
         }
         List<Integer> zipRows = zip.isEmpty() ? List.of(-1) : validIndices(zip, zip.get(0).values().size());
         Set<String> active = new HashSet<>();
+        Set<String> kept = new HashSet<>(); // conditional keys some run keeps at a non-default value when unused
         int[] odometer = new int[axes.size()];
         boolean more = !zipRows.isEmpty();
         while (more) {
@@ -502,6 +510,9 @@ final class SpecBinder {
                     if (c.active().test(run)) {
                         active.add(c.path());
                     }
+                    if (c.reset() == null || !c.reset().test(run)) {
+                        kept.add(c.path());
+                    }
                 }
             }
             more = advance(odometer, valid);
@@ -511,8 +522,11 @@ final class SpecBinder {
         for (SpecKeys.Conditional c : SpecKeys.CONDITIONALS) {
             // Only a switch never stated is a forgotten one: a spec that says schedule: cyclical and keeps
             // warmup.epochs chose to (a run's resolved spec.yaml states every key and must load back).
+            // A key every run resets to its default when unused (model.hidden beside layer lists) never reaches a
+            // resolved spec.yaml, so stating the switch excuses nothing there: the value would be dropped.
+            boolean excusable = kept.contains(c.path());
             if (active.contains(c.path()) || bad.contains(c.path()) || skip.contains(c.path()) || zipRows.isEmpty()
-                    || c.dependsOn().stream().anyMatch(k -> stated.contains(k) || swept.contains(k)
+                    || c.dependsOn().stream().anyMatch(k -> excusable && (stated.contains(k) || swept.contains(k))
                     || bad.contains(k) || badSwept.contains(k) || skip.contains(k))) {
                 continue;
             }
@@ -556,14 +570,14 @@ final class SpecBinder {
                 continue;
             }
             if (source.containsKey(c.path())) {
-                problem(source.get(c.path()), c.message());
+                problem(source.get(c.path()) + c.at(), c.message());
                 continue;
             }
             Optional<String> cause = c.involved().stream().filter(source::containsKey).findFirst();
             if (cause.isPresent()) {
-                problem(source.get(cause.get()), "with this value, " + c.path() + " " + c.message());
+                problem(source.get(cause.get()), "with this value, " + c.path() + c.at() + " " + c.message());
             } else {
-                problem(c.path(), c.message());
+                problem(c.path() + c.at(), c.message());
             }
         }
     }

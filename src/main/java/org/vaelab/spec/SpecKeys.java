@@ -28,7 +28,8 @@ final class SpecKeys {
         }
     };
 
-    enum Kind { INT, LONG, FLOAT, BOOL, STRING, CHOICE, INT_LIST }
+    /** NET: a shorthand word ({@code mlp}, {@code conv}) or a layer list (see {@link LayerTrees}). */
+    enum Kind { INT, LONG, FLOAT, BOOL, STRING, CHOICE, INT_LIST, NET }
 
     /** Inclusive/exclusive numeric bounds; null means unbounded on that side. */
     record Range(Double min, boolean minOpen, Double max, boolean maxOpen) {
@@ -82,12 +83,29 @@ final class SpecKeys {
         }
     }
 
-    /** A rule over several keys that one run's config breaks. */
-    record Conflict(String path, String message, List<String> involved) {
+    /**
+     * A rule over several keys that one run's config breaks.
+     *
+     * @param at where inside the key's value, e.g. {@code [3]} for the fourth layer of a list; "" for the key
+     */
+    record Conflict(String path, String message, List<String> involved, String at) {
+        Conflict(String path, String message, List<String> involved) {
+            this(path, message, involved, "");
+        }
     }
 
-    /** A key that only matters under some setting of another key ("has no effect" when set without it). */
-    record Conditional(String path, List<String> dependsOn, Predicate<Map<String, Object>> active, String reason) {
+    /**
+     * A key that only matters under some setting of another key ("has no effect" when set without it).
+     *
+     * @param reset true for a run whose config resets the key to its default when unused (see {@link ModelSpec}),
+     *              or null: when every run does, no resolved spec can state a non-default value, so a stated
+     *              switch does not excuse the key
+     */
+    record Conditional(String path, List<String> dependsOn, Predicate<Map<String, Object>> active, String reason,
+                       Predicate<Map<String, Object>> reset) {
+        Conditional(String path, List<String> dependsOn, Predicate<Map<String, Object>> active, String reason) {
+            this(path, dependsOn, active, reason, null);
+        }
     }
 
     static final List<String> SECTIONS = List.of("dataset", "model", "loss", "loss.warmup", "train", "eval");
@@ -104,8 +122,10 @@ final class SpecKeys {
                     c -> c.dataset().classes()),
             choice("dataset.binarize", Binarize.class, c -> c.dataset().binarize()),
             new Leaf("dataset.dequantize", Kind.BOOL, false, null, null, false, false, c -> c.dataset().dequantize()),
-            choice("model.encoder", NetKind.class, c -> c.model().encoder()),
-            choice("model.decoder", NetKind.class, c -> c.model().decoder()),
+            new Leaf("model.encoder", Kind.NET, false, List.of("mlp", "conv"), null, false, false,
+                    c -> net(c.model().encoder(), c.model().encoderLayers())),
+            new Leaf("model.decoder", Kind.NET, false, List.of("mlp", "conv"), null, false, false,
+                    c -> net(c.model().decoder(), c.model().decoderLayers())),
             new Leaf("model.hidden", Kind.INT_LIST, false, null, Range.atLeast(1), false, false, c -> c.model().hidden()),
             new Leaf("model.channels", Kind.INT_LIST, false, null, Range.atLeast(1), true, false,
                     c -> c.model().channels()),
@@ -151,15 +171,28 @@ final class SpecKeys {
                     "no run uses loss.warmup.schedule cyclical (set schedule: cyclical, or remove the key)"),
             new Conditional("model.hidden", NETS,
                     v -> "mlp".equals(v.get("model.encoder")) || "mlp".equals(v.get("model.decoder")),
-                    "no run has an mlp encoder or decoder (remove the key, or set encoder: mlp)"),
+                    "no run has an mlp encoder or decoder (remove the key, or set encoder: mlp)", SpecKeys::hasList),
             new Conditional("model.channels", NETS,
                     v -> "conv".equals(v.get("model.encoder")) || "conv".equals(v.get("model.decoder")),
-                    "no run has a conv encoder or decoder (remove the key, or set encoder: conv)"),
+                    "no run has a conv encoder or decoder (remove the key, or set encoder: conv)", SpecKeys::hasList),
+            new Conditional("model.activation", NETS,
+                    v -> !(v.get("model.encoder") instanceof List) || !(v.get("model.decoder") instanceof List),
+                    "every run's encoder and decoder are layer lists, which name their own nonlinearities (remove "
+                    + "the key, and write relu, tanh, ... as layers)", SpecKeys::hasList),
             new Conditional("eval.loglik_subset", List.of("eval.loglik_samples"),
                     v -> ((Integer) v.get("eval.loglik_samples")) > 0,
                     "eval.loglik_samples is 0 in every run (remove the key)"));
 
     private SpecKeys() {
+    }
+
+    /** The bound form of a model side: the shorthand's word, or the layer list's canonical tree. */
+    private static Object net(NetKind kind, List<LayerSpec> layers) {
+        return kind == NetKind.LAYERS ? LayerTrees.tree(layers) : kind.yaml();
+    }
+
+    private static boolean hasList(Map<String, Object> v) {
+        return v.get("model.encoder") instanceof List || v.get("model.decoder") instanceof List;
     }
 
     private static Leaf choice(String path, Class<? extends Enum<?>> type, Function<RunConfig, Choice> getter) {
@@ -225,10 +258,7 @@ final class SpecKeys {
                 (String) v.get("dataset.path"), (Integer) v.get("dataset.subset"), (Integer) v.get("dataset.test_subset"),
                 intList(v.get("dataset.classes")), choiceOf(Binarize.class, v.get("dataset.binarize")),
                 (Boolean) v.get("dataset.dequantize"));
-        ModelSpec model = new ModelSpec(choiceOf(NetKind.class, v.get("model.encoder")),
-                choiceOf(NetKind.class, v.get("model.decoder")), intList(v.get("model.hidden")),
-                intList(v.get("model.channels")), choiceOf(Activation.class, v.get("model.activation")),
-                (Integer) v.get("model.latent_dim"));
+        ModelSpec model = model(v);
         WarmupSpec warmup = new WarmupSpec(choiceOf(WarmupSchedule.class, v.get("loss.warmup.schedule")),
                 (Integer) v.get("loss.warmup.epochs"), (Integer) v.get("loss.warmup.cycles"),
                 (Double) v.get("loss.warmup.ratio"));
@@ -242,6 +272,18 @@ final class SpecKeys {
         EvalSpec eval = new EvalSpec((Double) v.get("eval.active_unit_threshold"),
                 (Integer) v.get("eval.loglik_samples"), (Integer) v.get("eval.loglik_subset"));
         return new RunConfig(dataset, model, loss, train, eval);
+    }
+
+    /** The model section of bound leaf values. */
+    private static ModelSpec model(Map<String, Object> v) {
+        Object enc = v.get("model.encoder");
+        Object dec = v.get("model.decoder");
+        return new ModelSpec(enc instanceof List ? NetKind.LAYERS : choiceOf(NetKind.class, enc),
+                dec instanceof List ? NetKind.LAYERS : choiceOf(NetKind.class, dec), intList(v.get("model.hidden")),
+                intList(v.get("model.channels")), choiceOf(Activation.class, v.get("model.activation")),
+                (Integer) v.get("model.latent_dim"),
+                enc instanceof List<?> l ? LayerTrees.specs(l) : List.of(),
+                dec instanceof List<?> l ? LayerTrees.specs(l) : List.of());
     }
 
     @SuppressWarnings("unchecked")
@@ -351,11 +393,24 @@ final class SpecKeys {
                 }
                 return ok ? Collections.unmodifiableList(bound) : INVALID;
             }
+            case NET -> {
+                if (raw instanceof String s && leaf.choices().contains(s)) {
+                    return s;
+                }
+                if (raw instanceof List<?> list) {
+                    return LayerTrees.bindList(list, path, out);
+                }
+                Optional<String> guess = raw instanceof String s ? Suggest.closest(s, leaf.choices()) : Optional.empty();
+                out.add(new SpecProblem(path, "expected mlp, conv or a list of layers (got " + SpecValues.show(raw)
+                        + guess.map(g -> "; did you mean '" + g + "'?").orElse(raw instanceof Map
+                        ? "; a layer list is a YAML list: put '- ' before each layer" : "") + ")"));
+                return INVALID;
+            }
             default -> throw new AssertionError(leaf.kind());
         }
     }
 
-    private static Object bindInteger(boolean asInt, Range range, Object raw, String path, List<SpecProblem> out) {
+    static Object bindInteger(boolean asInt, Range range, Object raw, String path, List<SpecProblem> out) {
         if (raw == null || !(raw instanceof Integer || raw instanceof Long || raw instanceof BigInteger)) {
             out.add(new SpecProblem(path, "expected an integer (got " + SpecValues.show(raw) + ")"));
             return INVALID;
@@ -428,6 +483,16 @@ final class SpecKeys {
                     + "the KL term, which the importance-weighted bound does not have (got "
                     + SpecValues.formatNumber((Double) v.get("loss.free_bits")) + "; set free_bits: 0 or estimator: elbo)",
                     List.of("loss.free_bits", "loss.estimator")));
+        }
+        DatasetName data = choiceOf(DatasetName.class, v.get("dataset.name"));
+        if (data.rows() > 0 && (v.get("model.encoder") instanceof List || v.get("model.decoder") instanceof List)) {
+            // Shapes are known before any data is read for the built-in data sets; idx images are checked when built.
+            for (LayerLists.LayerProblem p : LayerLists.problems(model(v), data.rows(), data.cols())) {
+                String key = "model." + p.side();
+                List<String> involved = p.side().equals("encoder") ? List.of(key, "dataset.name")
+                        : List.of(key, "model.latent_dim", "dataset.name");
+                out.add(new Conflict(key, p.message(), involved, p.index() < 0 ? "" : "[" + p.index() + "]"));
+            }
         }
         return out;
     }

@@ -68,7 +68,10 @@ public final class SpecValues {
         return formatNumber(n.doubleValue());
     }
 
-    /** Compact form for run names and tables: strings bare, numbers minimal, lists {@code [64,64]}. */
+    /**
+     * Compact form for run names and tables: strings bare, numbers minimal, lists {@code [64,64]}, layer lists
+     * by their layers' labels joined by '-' ({@code conv16k3s2p1-relu-flatten}).
+     */
     public static String format(Object value) {
         if (value == null) {
             return "null";
@@ -78,6 +81,13 @@ public final class SpecValues {
         }
         if (value instanceof Choice c) {
             return c.yaml();
+        }
+        if (LayerTrees.isTree(value)) {
+            try {
+                return LayerTrees.label((List<?>) value); // a layer list by its layers' labels, conv16k3s2p1-relu-...
+            } catch (RuntimeException notBound) {
+                // raw YAML that looks like a layer list but did not bind: shown as a plain list below
+            }
         }
         if (value instanceof List<?> list) {
             return list.stream().map(SpecValues::format).collect(Collectors.joining(",", "[", "]"));

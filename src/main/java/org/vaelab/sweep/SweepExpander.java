@@ -38,7 +38,11 @@ import org.vaelab.spec.SweepSpec;
  * text looked like (key order, {@code 4} or {@code 4.0}, which spec it came from). Its name joins the varied
  * keys' last segments and values, {@code latent_dim=8,beta=4}, lengthening a label to more segments when two
  * varied keys share a last segment ({@code warmup.epochs=5,train.epochs=20}); seed replicates add
- * {@code seed=7}.
+ * {@code seed=7}. A swept layer list ({@code model.encoder}, {@code model.decoder}) is named by its layers'
+ * labels joined by '-' ({@code encoder=conv16k3s2p1-relu-conv32k3s2p1-relu-flatten}) when every list of that key
+ * labels in at most {@link #MAX_LIST_LABEL} characters; otherwise every value of the key is named by its
+ * 0-based index in the sweep list ({@code encoder=#1} for {@code sweep.grid.model.encoder[1]}), which the
+ * dry-run table spells out in full.
  *
  * <p><b>Guard.</b> More than {@link SweepSpec#MAX_RUNS} runs is refused before anything is built; so are runs
  * whose config breaks a cross-field rule, and two runs with the same resolved config.
@@ -49,6 +53,9 @@ public final class SweepExpander {
 
     /** Problems listed in full before the rest are summarised, so a bad 10,000-run sweep prints a screenful. */
     private static final int MAX_LISTED = 20;
+
+    /** The longest layer-list label a run name spells out; longer lists are named by their index. */
+    public static final int MAX_LIST_LABEL = 60;
 
     private SweepExpander() {
     }
@@ -75,6 +82,7 @@ public final class SweepExpander {
         int tuples = sweep.zip().isEmpty() ? 1 : sweep.zip().values().iterator().next().size();
         List<Long> seeds = sweep.seeds().isEmpty() ? null : sweep.seeds();
         Map<String, String> labels = labels(sweep.variedKeys());
+        Map<String, Map<String, String>> shortNames = listIndexNames(sweep);
 
         List<RunSpec> runs = new ArrayList<>((int) count);
         List<String> problems = new ArrayList<>();
@@ -95,7 +103,7 @@ public final class SweepExpander {
                         values.put(SEED_KEY, seeds.get(s));
                     }
                     int index = next++;
-                    String name = name(values, labels);
+                    String name = name(values, labels, shortNames);
                     BindResult<RunConfig> config = ConfigTree.override(spec.base(), values);
                     if (!config.ok()) {
                         for (SpecProblem p : config.problems()) {
@@ -161,10 +169,33 @@ public final class SweepExpander {
      * {@code base} when nothing varies.
      */
     public static String name(Map<String, ?> varied) {
-        return name(varied, labels(new ArrayList<>(varied.keySet())));
+        return name(varied, labels(new ArrayList<>(varied.keySet())), Map.of());
     }
 
-    private static String name(Map<String, ?> varied, Map<String, String> labels) {
+    /**
+     * For each swept key with a layer list whose label is longer than {@link #MAX_LIST_LABEL}: the name of each
+     * of its values (by canonical text), {@code #i} for the value at index i of its sweep list.
+     */
+    private static Map<String, Map<String, String>> listIndexNames(SweepSpec sweep) {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        Map<String, List<Object>> all = new LinkedHashMap<>(sweep.grid());
+        all.putAll(sweep.zip());
+        all.forEach((key, values) -> {
+            boolean tooLong = values.stream().anyMatch(v -> v instanceof List<?> l && !l.isEmpty()
+                    && !(l.get(0) instanceof Number) && SpecValues.format(v).length() > MAX_LIST_LABEL);
+            if (tooLong) {
+                Map<String, String> byValue = new HashMap<>();
+                for (int i = 0; i < values.size(); i++) {
+                    byValue.putIfAbsent(ConfigTree.canonical(Map.of("v", values.get(i))), "#" + i);
+                }
+                out.put(key, byValue);
+            }
+        });
+        return out;
+    }
+
+    private static String name(Map<String, ?> varied, Map<String, String> labels,
+                               Map<String, Map<String, String>> shortNames) {
         if (varied.isEmpty()) {
             return "base";
         }
@@ -173,7 +204,9 @@ public final class SweepExpander {
             if (name.length() > 0) {
                 name.append(',');
             }
-            name.append(labels.get(key)).append('=').append(SpecValues.format(value));
+            Map<String, String> byValue = shortNames.get(key);
+            String shown = byValue == null ? null : byValue.get(ConfigTree.canonical(Map.of("v", value)));
+            name.append(labels.get(key)).append('=').append(shown != null ? shown : SpecValues.format(value));
         });
         return name.toString();
     }

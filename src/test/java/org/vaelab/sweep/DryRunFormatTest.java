@@ -33,7 +33,7 @@ class DryRunFormatTest {
         List<String> lines = table.lines().toList();
         assertTrue(table.endsWith("\n"));
         assertEquals(1 + runs.size(), lines.size());
-        assertEquals(List.of("#", "id", "name", "model.latent_dim", "loss.beta", "train.seed"),
+        assertEquals(List.of("#", "id", "name", "model.latent_dim", "loss.beta", "train.seed", "params"),
                 List.of(lines.get(0).trim().split(" {2,}")));
         // Every cell of a column starts at the header's column.
         List<Integer> starts = new ArrayList<>();
