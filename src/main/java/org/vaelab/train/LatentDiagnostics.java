@@ -8,7 +8,7 @@ import org.vaelab.tracking.EpochMetrics;
  * The per-epoch diagnostics of a run (active units, unit activity, collapsed dimensions, mutual information),
  * computed from the test-set posterior the trainer already evaluated, so they cost no extra model pass.
  */
-public final class LatentDiagnostics implements org.vaelab.train.EpochDiagnostics {
+public final class LatentDiagnostics implements EpochDiagnoser {
     private final double threshold;
     private final RunSeeds seeds;
 

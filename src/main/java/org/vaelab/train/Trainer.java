@@ -36,15 +36,15 @@ import org.vaelab.tracking.RunStatus;
  * step), evaluates the true negative ELBO on the test set, checkpoints, and records the epoch's metrics.
  */
 public final class Trainer {
-    private final EpochDiagnostics diagnostics;
+    private final EpochDiagnoser diagnostics;
 
     /** A trainer that leaves the diagnostic metric fields empty. */
     public Trainer() {
-        this(EpochDiagnostics.NONE);
+        this(EpochDiagnoser.NONE);
     }
 
     /** A trainer that fills the diagnostic fields of every epoch with {@code diagnostics}. */
-    public Trainer(EpochDiagnostics diagnostics) {
+    public Trainer(EpochDiagnoser diagnostics) {
         this.diagnostics = diagnostics;
     }
 
