@@ -24,9 +24,7 @@ public final class LatentDiagnostics implements EpochDiagnoser {
             return m;
         }
         EpochDiagnostics d = EpochDiagnostics.compute(ev.mu(), ev.logvar(), threshold, seeds.diagnostics(m.epoch()));
-        return new EpochMetrics(m.epoch(), m.trainLoss(), m.trainRecon(), m.trainKl(), m.testLoss(), m.testRecon(),
-                m.testKl(), m.testSquaredError(), m.beta(), m.klPerDim(), m.gradNorm(), m.learningRate(),
-                m.epochSeconds(), m.trainSamplesPerSecond(), d.activeUnits(), d.unitActivity(), d.collapsedDims(),
-                d.mutualInfo());
+        return m.toBuilder().diagnostics(d.activeUnits(), d.unitActivity(), d.collapsedDims(), d.mutualInfo())
+                .build();
     }
 }
