@@ -9,9 +9,9 @@ import java.io.PrintStream;
  * become spaces, which is all that does not survive the trip.
  *
  * <pre>
- * @@batch\t&lt;run&gt;\t&lt;runIndex&gt;\t&lt;runs&gt;\t&lt;epoch&gt;\t&lt;epochs&gt;\t&lt;batch&gt;\t&lt;batches&gt;\t&lt;loss&gt;\t&lt;eta&gt;
- * @@event\t&lt;message&gt;
- * @@done\t&lt;run&gt;
+ * {@literal @@batch} run runIndex runs epoch epochs batch batches loss eta   (9 fields, tab-separated)
+ * {@literal @@event} message
+ * {@literal @@done} run
  * </pre>
  * Any other line (a JVM warning, a library's print) is not protocol: the reader leaves it to the caller.
  */

@@ -212,7 +212,8 @@ class DataLoaderTest {
         DatasetSpec spec = new DatasetSpec(DatasetName.IDX, idxDir.toString(), null, null, null, Binarize.STATIC, true);
         // The spec's rule, in the spec's words (the loader does not restate it).
         assertEquals("dataset.dequantize: cannot be combined with dataset.binarize static: binarised pixels are "
-                + "already 0/1 (set dequantize: false or binarize: none)", message(() -> loader.loadSplit(spec, tmp, 1)));
+                + "already 0/1 (set dequantize: false or binarize: none)",
+                message(() -> loader.loadSplit(spec, tmp, 1)));
     }
 
     @Test
