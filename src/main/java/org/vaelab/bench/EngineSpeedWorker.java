@@ -8,11 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vaelab.data.DataException;
-import org.vaelab.data.DataLoader;
-import org.vaelab.data.DataSplit;
 import org.vaelab.spec.Activation;
 import org.vaelab.spec.Binarize;
-import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.DatasetName;
 import org.vaelab.spec.DatasetSpec;
 import org.vaelab.spec.Device;
@@ -26,14 +23,15 @@ import org.vaelab.spec.RunSpec;
 import org.vaelab.spec.TrainSpec;
 import org.vaelab.tracking.EpochMetrics;
 import org.vaelab.tracking.Json;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
-import org.vaelab.train.TrainResult;
-import org.vaelab.train.Trainer;
-import org.vaelab.train.TrainingListener;
+import org.vaelab.tracking.RunSummary;
+import org.vaelab.train.RunExecution;
 
 /**
  * One vaelab speed measurement in its own process (so its thread settings are its own): the real trainer
- * (data batching, noise, SameDiff forward/backward, gradient norm, Adam) on real MNIST for a few short epochs;
+ * (data batching, noise, SameDiff forward/backward, gradient norm, Adam) on real MNIST for a few short epochs,
+ * executed as a run of a throw-away run store (so it has a status and a provenance like any run);
  * prints one JSON line with the median training samples/s of the epochs after the first (JIT warm-up) and the
  * process's peak resident memory.
  */
@@ -62,17 +60,21 @@ public final class EngineSpeedWorker {
         DatasetSpec ds = new DatasetSpec(DatasetName.MNIST, null, batch * steps, 1000, null, Binarize.NONE, false);
         RunConfig cfg = new RunConfig(ds, model(modelName), LossSpec.DEFAULT,
                 new TrainSpec(epochs, batch, Optimizer.ADAM, 1e-3, null, 1L, Device.CPU), new EvalSpec(0.01, 0, 1));
-        DataSplit data = DataLoader.load(ds, dataRoot, 1L);
         Path dir = Files.createTempDirectory("vaelab-bench");
         RunSpec run = new RunSpec("bench0000000", "bench", "bench", 0, Map.of(), cfg);
         RunStore store = new RunStore(dir, "bench");
+        // The run's own life cycle (status, provenance, a failure's cause), without the diagnostics and pictures
+        // whose time and memory are not the engine's.
+        RunSummary end = RunExecution.trainingOnly(dataRoot).execute(run, store, RunExecution.Listener.NONE);
+        if (end.status() == RunStatus.FAILED) {
+            // Before, the trainer's exception itself ended the worker; the cause now also stays in the run folder.
+            throw new IllegalStateException("bench run " + end.status().json() + ": " + end.cause()
+                    + " (" + store.runDir(run.id()) + ")");
+        }
         List<Double> rates = new ArrayList<>();
-        try (TrainResult r = new Trainer().train(run, data, store.open(run, ConfigTree.toTree(cfg), ""),
-                TrainingListener.NONE)) {
-            for (EpochMetrics m : r.epochs()) {
-                if (m.epoch() > 1) {
-                    rates.add(m.trainSamplesPerSecond());
-                }
+        for (EpochMetrics m : store.readMetrics(run.id())) {
+            if (m.epoch() > 1) {
+                rates.add(m.trainSamplesPerSecond());
             }
         }
         rates.sort(Double::compare);

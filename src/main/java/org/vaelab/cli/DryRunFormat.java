@@ -19,7 +19,7 @@ import org.vaelab.spec.RunSpec;
 import org.vaelab.spec.SpecValues;
 
 /** What {@code run --dry-run} prints: the expanded runs as an aligned table or as JSON. Pure: returns text. */
-public final class DryRunFormat {
+final class DryRunFormat {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
@@ -40,7 +40,7 @@ public final class DryRunFormat {
      * {@code params}, the model's parameter count ({@code ?} for idx data, whose image size only its files
      * know). Ends with a newline; no trailing spaces.
      */
-    public static String table(List<RunSpec> runs) {
+    static String table(List<RunSpec> runs) {
         Set<String> keys = new LinkedHashSet<>();
         runs.forEach(r -> keys.addAll(r.varied().keySet()));
         List<List<String>> rows = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class DryRunFormat {
      * A JSON list of {@code {config, id, name}} objects, {@code config} being the full resolved config nested
      * as in a spec file; keys sorted at every level, two-space indent, trailing newline.
      */
-    public static String json(List<RunSpec> runs) {
+    static String json(List<RunSpec> runs) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (RunSpec r : runs) {
             Map<String, Object> entry = new LinkedHashMap<>();

@@ -31,11 +31,10 @@ final class ProgressBoard {
     }
 
     /** Progress of one training step batch. */
-    synchronized void batch(int worker, String run, int runIndex, int runs, int epoch, int epochs, int batch,
-                            int batches, double loss, double etaSeconds) {
+    synchronized void batch(int worker, BatchProgress p) {
         String line = String.format(Locale.ROOT, "%srun %d/%d %s | epoch %d/%d %s %d/%d | loss %.2f | ETA %s",
-                prefix(worker), runIndex, runs, run, epoch, epochs, bar(batch, batches, 20), batch, batches, loss,
-                clock(etaSeconds));
+                prefix(worker), p.runIndex(), p.runs(), p.run(), p.epoch(), p.epochs(), bar(p.batch(), p.batches(), 20),
+                p.batch(), p.batches(), p.loss(), clock(p.eta()));
         lines.set(worker, line);
         if (tty) {
             redraw();

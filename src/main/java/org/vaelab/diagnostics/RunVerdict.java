@@ -11,15 +11,15 @@ import java.util.Locale;
  *
  * <p>Verdicts, decided on the last epoch's diagnostics in this order:
  * <ol>
- *   <li>{@value #DIVERGED}: the trainer says the run diverged (non-finite loss); the other fields describe the
+ *   <li>{@link Verdict#DIVERGED}: the trainer says the run diverged (non-finite loss); the other fields describe the
  *       last epoch that had diagnostics, if any.</li>
- *   <li>{@value #POSTERIOR_COLLAPSE}: no unit is active (A_u &lt;= threshold for all u), or the total KL is
+ *   <li>{@link Verdict#POSTERIOR_COLLAPSE}: no unit is active (A_u &lt;= threshold for all u), or the total KL is
  *       below {@code minTotalKl} (default {@value #DEFAULT_MIN_TOTAL_KL} nats). The total KL bounds the mutual
  *       information, E_x KL(q(z|x) || p(z)) = I(x; z) + KL(q(z) || p(z)) &gt;= I(x; z) (Hoffman and Johnson
  *       2016, "ELBO surgery"), so below 0.1 nats the code says less about x than a biased coin flip
  *       (log 2 = 0.69 nats), whatever the activities say.</li>
- *   <li>{@value #PARTIAL_COLLAPSE}: some units inactive; {@code detail} says "n of d units inactive".</li>
- *   <li>{@value #HEALTHY}: every unit active.</li>
+ *   <li>{@link Verdict#PARTIAL_COLLAPSE}: some units inactive; {@code detail} says "n of d units inactive".</li>
+ *   <li>{@link Verdict#HEALTHY}: every unit active.</li>
  * </ol>
  *
  * <p>The timeline lists, per unit, each epoch at which its state differs from the previous epoch's; units
@@ -27,23 +27,20 @@ import java.util.Locale;
  * first epoch and a unit with no events was active throughout. A unit whose activity hovers at the threshold
  * produces an event each time it crosses.
  *
- * @param verdict      {@value #HEALTHY}, {@value #PARTIAL_COLLAPSE}, {@value #POSTERIOR_COLLAPSE} or {@value #DIVERGED}
+ * @param verdict      healthy, partial collapse, posterior collapse or diverged
  * @param detail       one human-readable line, e.g. "3 of 32 units inactive"
  * @param activeUnits  active units at the last epoch with diagnostics (0 if none)
  * @param latentDim    number of latent units
  * @param inactiveDims inactive units at that epoch, ascending
  * @param timeline     state changes, ordered by epoch then unit
  */
-public record RunVerdict(String verdict, String detail, int activeUnits, int latentDim, List<Integer> inactiveDims,
+public record RunVerdict(Verdict verdict, String detail, int activeUnits, int latentDim, List<Integer> inactiveDims,
                          List<UnitEvent> timeline) {
-    public static final String HEALTHY = "healthy";
-    public static final String PARTIAL_COLLAPSE = "partial_collapse";
-    public static final String POSTERIOR_COLLAPSE = "posterior_collapse";
-    public static final String DIVERGED = "diverged";
     /** Total KL, in nats, below which a run counts as collapsed even if some activity crosses the threshold. */
     public static final double DEFAULT_MIN_TOTAL_KL = 0.1;
 
     public RunVerdict {
+        java.util.Objects.requireNonNull(verdict, "verdict");
         inactiveDims = List.copyOf(inactiveDims);
         timeline = List.copyOf(timeline);
     }
@@ -100,7 +97,7 @@ public record RunVerdict(String verdict, String detail, int activeUnits, int lat
         }
 
         if (epochs.isEmpty()) {
-            return new RunVerdict(DIVERGED, "training diverged before the first epoch's diagnostics", 0, latentDim,
+            return new RunVerdict(Verdict.DIVERGED, "training diverged before the first epoch's diagnostics", 0, latentDim,
                     List.of(), List.of());
         }
         EpochActivity last = epochs.get(epochs.size() - 1);
@@ -112,22 +109,22 @@ public record RunVerdict(String verdict, String detail, int activeUnits, int lat
         }
         int nActive = latentDim - inactive.size();
         String units = inactive.size() + " of " + latentDim + " units inactive";
-        String verdict;
+        Verdict verdict;
         String detail;
         if (diverged) {
-            verdict = DIVERGED;
+            verdict = Verdict.DIVERGED;
             detail = "training diverged; at epoch " + last.epoch() + " " + units;
         } else if (nActive == 0) {
-            verdict = POSTERIOR_COLLAPSE;
+            verdict = Verdict.POSTERIOR_COLLAPSE;
             detail = units;
         } else if (last.totalKl() < minTotalKl) {
-            verdict = POSTERIOR_COLLAPSE;
+            verdict = Verdict.POSTERIOR_COLLAPSE;
             detail = String.format(Locale.ROOT, "total KL %.4g nats < %.4g (%s)", last.totalKl(), minTotalKl, units);
         } else if (!inactive.isEmpty()) {
-            verdict = PARTIAL_COLLAPSE;
+            verdict = Verdict.PARTIAL_COLLAPSE;
             detail = units;
         } else {
-            verdict = HEALTHY;
+            verdict = Verdict.HEALTHY;
             detail = units;
         }
         return new RunVerdict(verdict, detail, nActive, latentDim, inactive, timeline);

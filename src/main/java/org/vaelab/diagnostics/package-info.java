@@ -13,7 +13,8 @@
  *   <li>{@link org.vaelab.diagnostics.ImportanceSampling}: log p(x) from importance log-weights and the
  *       ELBO on the same weights (Burda et al. 2016).</li>
  *   <li>{@link org.vaelab.diagnostics.EpochDiagnostics}: all per-epoch numbers in one call;
- *       {@link org.vaelab.diagnostics.RunVerdict}: the run's verdict and the units' timeline.</li>
+ *       {@link org.vaelab.diagnostics.RunVerdict}: the run's {@link org.vaelab.diagnostics.Verdict} and the
+ *       units' timeline.</li>
  * </ul>
  *
  * <p>This package depends on nothing else of vaelab (only Commons Math), so it can be tested on synthetic

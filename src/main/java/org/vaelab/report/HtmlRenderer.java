@@ -53,11 +53,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.vaelab.diagnostics.Verdict;
 import org.vaelab.report.ReportModel.Callout;
 import org.vaelab.report.ReportModel.CalloutItem;
 import org.vaelab.report.ReportModel.RunEntry;
 import org.vaelab.report.ReportModel.SweepHeader;
 import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.RunStatus;
 
 /**
  * Renders the sweep page and run pages as HTML to an {@link Appendable}. Every string from results (names,
@@ -149,9 +151,9 @@ public final class HtmlRenderer {
                 h.specText() != null ? details(summary("Spec"), pre(h.specText())) : text(""));
     }
 
-    private static DomContent statusChips(Map<String, Integer> counts) {
-        return each(counts.entrySet().stream().map(e -> (DomContent) span(e.getValue() + " " + e.getKey())
-                .withClass("chip " + e.getKey())));
+    private static DomContent statusChips(Map<RunStatus, Integer> counts) {
+        return each(counts.entrySet().stream().map(e -> (DomContent) span(e.getValue() + " " + e.getKey().json())
+                .withClass("chip " + e.getKey().json())));
     }
 
     private static DomContent callouts(List<Callout> callouts, String prefix, boolean onRunPage) {
@@ -197,7 +199,8 @@ public final class HtmlRenderer {
                 cells.add(td(Values.format(v)).attr("data-v", d != null ? sortKey(d) : Values.format(v))
                         .withClass("varied"));
             }
-            cells.add(td(span(r.status()).withClass("chip " + r.status())).attr("data-v", r.status()));
+            String status = r.status().json();
+            cells.add(td(span(status).withClass("chip " + status)).attr("data-v", status));
             cells.add(metricCell(r.testLoss()));
             cells.add(metricCell(r.testRecon()));
             cells.add(metricCell(r.testKl()));
@@ -206,21 +209,21 @@ public final class HtmlRenderer {
             cells.add(td(a == null ? "" : a + (d != null ? " / " + d : "")).withClass("num")
                     .attr("data-v", a == null ? "" : a.toString()));
             cells.add(metricCell(r.summary().testLoglik()));
-            String verdict = r.verdict();
+            Verdict verdict = r.verdict();
             String detail = r.summary().verdictDetail();
-            cells.add(td(verdict == null ? text("") : span(verdict.replace('_', ' ')).withClass("chip " + verdict)
+            cells.add(td(verdict == null ? text("") : span(verdict.words()).withClass("chip " + verdict.json())
                     .withCondTitle(detail != null, detail == null ? "" : detail))
-                    .attr("data-v", verdict == null ? "" : verdict));
+                    .attr("data-v", verdict == null ? "" : verdict.json()));
             cells.add(td(Integer.toString(r.summary().epochsCompleted())).withClass("num")
                     .attr("data-v", Integer.toString(r.summary().epochsCompleted())));
             cells.add(td(Values.duration(r.summary().seconds())).withClass("num")
                     .attr("data-v", sortKey(r.summary().seconds())));
-            rows.add(tr(each(cells, c -> c)).withClass(r.status()));
+            rows.add(tr(each(cells, c -> c)).withClass(status));
             if (r.cause() != null) {
                 // The cause gets a row of its own under its run (sorting keeps the two together): as a column it
                 // would squeeze a paragraph into a few characters' width.
                 rows.add(tr(td(""), td(attrs(".note"), text("↳ " + r.cause())).attr("colspan", cells.size() - 1))
-                        .withClass("sub " + r.status()));
+                        .withClass("sub " + status));
             }
         }
         return table(thead(tr(each(heads, h -> h))), tbody(each(rows, r -> r))).withClass("sortable runs");
@@ -289,19 +292,21 @@ public final class HtmlRenderer {
             pager.add(a(next.name() + " →").withHref(relative(next)).withTitle("next run"));
         }
         List<DomContent> chips = new ArrayList<>();
-        chips.add(span(r.status()).withClass("chip " + r.status()));
-        if (r.verdict() != null) {
-            chips.add(span(r.verdict().replace('_', ' ')).withClass("chip " + r.verdict()));
+        chips.add(span(r.status().json()).withClass("chip " + r.status().json()));
+        Verdict verdict = r.verdict();
+        if (verdict != null) {
+            chips.add(span(verdict.words()).withClass("chip " + verdict.json()));
         }
         List<Callout> notes = new ArrayList<>();
         if (r.cause() != null) {
-            notes.add(new Callout(r.status().equals("diverged") ? "diverged" : "failed",
-                    r.status().equals("diverged") ? "Diverged" : "Failed", List.of(new CalloutItem(r, r.cause()))));
+            boolean diverged = r.status() == RunStatus.DIVERGED;
+            notes.add(new Callout(diverged ? "diverged" : "failed", diverged ? "Diverged" : "Failed",
+                    List.of(new CalloutItem(r, r.cause()))));
         }
-        if (r.summary().verdictDetail() != null && r.verdict() != null && !"healthy".equals(r.verdict())
-                && !"diverged".equals(r.verdict())) {
-            notes.add(new Callout(r.verdict().equals("posterior_collapse") ? "collapse" : "partial",
-                    r.verdict().replace('_', ' '), List.of(new CalloutItem(r, r.summary().verdictDetail()))));
+        if (r.summary().verdictDetail() != null
+                && (verdict == Verdict.POSTERIOR_COLLAPSE || verdict == Verdict.PARTIAL_COLLAPSE)) {
+            notes.add(new Callout(verdict == Verdict.POSTERIOR_COLLAPSE ? "collapse" : "partial", verdict.words(),
+                    List.of(new CalloutItem(r, r.summary().verdictDetail()))));
         }
         if (!r.data().problems().isEmpty()) {
             notes.add(new Callout("warning", "Unreadable files",

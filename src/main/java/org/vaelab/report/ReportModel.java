@@ -5,11 +5,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.vaelab.diagnostics.Verdict;
 import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunSummary;
 
 /**
@@ -27,13 +28,14 @@ import org.vaelab.tracking.RunSummary;
  * @param callouts   things to read first, most important first
  */
 public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry> runs, List<String> variedKeys,
-                          String colourKey, String panelKey, Map<String, Integer> statusCounts,
+                          String colourKey, String panelKey, Map<RunStatus, Integer> statusCounts,
                           List<Callout> callouts) {
     /** The pseudo config key that tells sweeps apart in a comparison report. */
     public static final String SWEEP_KEY = "sweep";
     static final String LATENT_KEY = "model.latent_dim";
     static final String BETA_KEY = "loss.beta";
-    static final List<String> STATUS_ORDER = List.of("completed", "running", "pending", "failed", "diverged");
+    static final List<RunStatus> STATUS_ORDER = List.of(RunStatus.COMPLETED, RunStatus.RUNNING, RunStatus.PENDING,
+            RunStatus.FAILED, RunStatus.DIVERGED);
     /** The key `sweep.seeds` varies. */
     public static final String SEED_KEY = "train.seed";
     /** More panels than this would be unreadable small multiples: curves then share one panel. */
@@ -60,7 +62,7 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
      * @param problems     files that could not be read
      */
     public record SweepHeader(String name, String description, String specText, String started, String finished,
-                              double seconds, String machine, Map<String, Integer> statusCounts,
+                              double seconds, String machine, Map<RunStatus, Integer> statusCounts,
                               List<String> problems) {
     }
 
@@ -93,15 +95,15 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
             return n == null || n.isBlank() ? summary().id() : n;
         }
 
-        public String status() {
-            return summary().status() == null ? "pending" : summary().status().toLowerCase(Locale.ROOT);
+        public RunStatus status() {
+            return summary().status();
         }
 
         public boolean completed() {
-            return "completed".equals(status());
+            return status() == RunStatus.COMPLETED;
         }
 
-        public String verdict() {
+        public Verdict verdict() {
             return summary().verdict();
         }
 
@@ -328,9 +330,9 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
         return new String[] {colour, panel};
     }
 
-    private static Map<String, Integer> counts(List<RunEntry> runs) {
-        Map<String, Integer> c = new LinkedHashMap<>();
-        for (String s : STATUS_ORDER) {
+    private static Map<RunStatus, Integer> counts(List<RunEntry> runs) {
+        Map<RunStatus, Integer> c = new LinkedHashMap<>();
+        for (RunStatus s : STATUS_ORDER) {
             c.put(s, 0);
         }
         for (RunEntry r : runs) {
@@ -345,8 +347,8 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
         String finished = null;
         double seconds = 0;
         String machine = null;
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String st : STATUS_ORDER) {
+        Map<RunStatus, Integer> counts = new LinkedHashMap<>();
+        for (RunStatus st : STATUS_ORDER) {
             counts.put(st, 0);
         }
         for (RunData r : s.runs()) {
@@ -361,7 +363,7 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
             if (machine == null && !r.provenance().isEmpty()) {
                 machine = machine(r.provenance());
             }
-            counts.merge(m.status() == null ? "pending" : m.status().toLowerCase(Locale.ROOT), 1, Integer::sum);
+            counts.merge(m.status(), 1, Integer::sum);
         }
         counts.values().removeIf(v -> v == 0);
         return new SweepHeader(s.name(), s.description(), s.specText(), started, finished, seconds, machine, counts,
@@ -417,14 +419,14 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
         List<CalloutItem> diverged = new ArrayList<>();
         List<CalloutItem> failed = new ArrayList<>();
         for (RunEntry r : runs) {
-            String v = r.verdict() == null ? "" : r.verdict();
-            if ("diverged".equals(r.status()) || "diverged".equals(v)) {
+            Verdict v = r.verdict();
+            if (r.status() == RunStatus.DIVERGED || v == Verdict.DIVERGED) {
                 diverged.add(new CalloutItem(r, r.cause() != null ? r.cause() : "no cause recorded"));
-            } else if ("failed".equals(r.status())) {
+            } else if (r.status() == RunStatus.FAILED) {
                 failed.add(new CalloutItem(r, r.cause() != null ? r.cause() : "no cause recorded"));
-            } else if ("posterior_collapse".equals(v)) {
+            } else if (v == Verdict.POSTERIOR_COLLAPSE) {
                 collapsed.add(new CalloutItem(r, detail(r, "no active units")));
-            } else if ("partial_collapse".equals(v)) {
+            } else if (v == Verdict.PARTIAL_COLLAPSE) {
                 partial.add(new CalloutItem(r, detail(r, "some units inactive")));
             }
         }

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * Where the data comes from and how it is prepared. The constructor checks each field; combinations
- * (idx needs a path, ...) are checked by {@link RunConfig#problems()}.
+ * (idx needs a path, ...) are checked by {@link RunConfig#problems()}, or for this section alone by
+ * {@link #problems()}.
  *
  * @param name       mnist, fashion-mnist or idx
  * @param path       folder of IDX files (required for idx; optional override for the others), or null
@@ -28,5 +29,16 @@ public record DatasetSpec(DatasetName name, String path, Integer subset, Integer
         SpecKeys.require("dataset.test_subset", testSubset);
         classes = classes == null ? null : List.copyOf(classes);
         SpecKeys.require("dataset.classes", classes);
+    }
+
+    /**
+     * The cross-field rules of the dataset section this spec breaks (idx needs a path, dequantize excludes
+     * binarize, ...), in the words {@code vaelab validate} uses: the rules live once, in {@link SpecKeys}, and
+     * the data loader asks here instead of restating them.
+     */
+    public List<SpecProblem> problems() {
+        // The other sections' defaults break no rule, so only this section's problems come back.
+        return new RunConfig(this, ModelSpec.DEFAULT, LossSpec.DEFAULT, TrainSpec.DEFAULT, EvalSpec.DEFAULT)
+                .problems();
     }
 }

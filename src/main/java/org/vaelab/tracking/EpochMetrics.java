@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * One line of metrics.jsonl: what an epoch measured. Losses are per example in nats. Diagnostic fields
- * are null when not computed. Written with snake_case keys, sorted.
+ * are null when not computed. Written with snake_case keys, sorted. Build one with {@link #builder(int)} or
+ * change one with {@link #toBuilder()}; the canonical constructor is Jackson's.
  *
  * @param epoch                 1-based epoch number
  * @param trainLoss             training objective (with beta_t, free bits, estimator) averaged over the epoch
@@ -30,4 +31,182 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
                            List<Double> klPerDim, double gradNorm, double learningRate, double epochSeconds,
                            double trainSamplesPerSecond, Integer activeUnits, List<Double> unitActivity,
                            List<Integer> collapsedDims, Double mutualInfo) {
+
+    /** Metrics of epoch {@code epoch}, every other field zero or null until set. */
+    public static Builder builder(int epoch) {
+        return new Builder(epoch);
+    }
+
+    /** A builder holding every field of these metrics. */
+    public Builder toBuilder() {
+        Builder b = new Builder(epoch);
+        b.trainLoss = trainLoss;
+        b.trainRecon = trainRecon;
+        b.trainKl = trainKl;
+        b.testLoss = testLoss;
+        b.testRecon = testRecon;
+        b.testKl = testKl;
+        b.testSquaredError = testSquaredError;
+        b.beta = beta;
+        b.klPerDim = klPerDim;
+        b.gradNorm = gradNorm;
+        b.learningRate = learningRate;
+        b.epochSeconds = epochSeconds;
+        b.trainSamplesPerSecond = trainSamplesPerSecond;
+        b.activeUnits = activeUnits;
+        b.unitActivity = unitActivity;
+        b.collapsedDims = collapsedDims;
+        b.mutualInfo = mutualInfo;
+        return b;
+    }
+
+    /** Builds {@link EpochMetrics} field by field, for the trainer and for tests. */
+    public static final class Builder {
+        private final int epoch;
+        private double trainLoss;
+        private double trainRecon;
+        private double trainKl;
+        private double testLoss;
+        private double testRecon;
+        private double testKl;
+        private Double testSquaredError;
+        private double beta;
+        private List<Double> klPerDim;
+        private double gradNorm;
+        private double learningRate;
+        private double epochSeconds;
+        private double trainSamplesPerSecond;
+        private Integer activeUnits;
+        private List<Double> unitActivity;
+        private List<Integer> collapsedDims;
+        private Double mutualInfo;
+
+        private Builder(int epoch) {
+            this.epoch = epoch;
+        }
+
+        /** The training objective and its two parts, averaged over the epoch. */
+        public Builder train(double loss, double recon, double kl) {
+            return trainLoss(loss).trainRecon(recon).trainKl(kl);
+        }
+
+        /** The true negative ELBO on the test set and its two parts. */
+        public Builder test(double loss, double recon, double kl) {
+            return testLoss(loss).testRecon(recon).testKl(kl);
+        }
+
+        /** The latent diagnostics (see diagnostics.EpochDiagnostics), all computed together. */
+        public Builder diagnostics(Integer units, List<Double> activity, List<Integer> collapsed, Double mi) {
+            return activeUnits(units).unitActivity(activity).collapsedDims(collapsed).mutualInfo(mi);
+        }
+
+        /** See {@link EpochMetrics#trainLoss()}. */
+        public Builder trainLoss(double v) {
+            trainLoss = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#trainRecon()}. */
+        public Builder trainRecon(double v) {
+            trainRecon = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#trainKl()}. */
+        public Builder trainKl(double v) {
+            trainKl = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#testLoss()}. */
+        public Builder testLoss(double v) {
+            testLoss = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#testRecon()}. */
+        public Builder testRecon(double v) {
+            testRecon = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#testKl()}. */
+        public Builder testKl(double v) {
+            testKl = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#testSquaredError()}. */
+        public Builder testSquaredError(Double v) {
+            testSquaredError = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#beta()}. */
+        public Builder beta(double v) {
+            beta = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#klPerDim()}. */
+        public Builder klPerDim(List<Double> v) {
+            klPerDim = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#gradNorm()}. */
+        public Builder gradNorm(double v) {
+            gradNorm = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#learningRate()}. */
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#epochSeconds()}. */
+        public Builder epochSeconds(double v) {
+            epochSeconds = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#trainSamplesPerSecond()}. */
+        public Builder trainSamplesPerSecond(double v) {
+            trainSamplesPerSecond = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#activeUnits()}. */
+        public Builder activeUnits(Integer v) {
+            activeUnits = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#unitActivity()}. */
+        public Builder unitActivity(List<Double> v) {
+            unitActivity = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#collapsedDims()}. */
+        public Builder collapsedDims(List<Integer> v) {
+            collapsedDims = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#mutualInfo()}. */
+        public Builder mutualInfo(Double v) {
+            mutualInfo = v;
+            return this;
+        }
+
+        /** The metrics. */
+        public EpochMetrics build() {
+            return new EpochMetrics(epoch, trainLoss, trainRecon, trainKl, testLoss, testRecon, testKl,
+                    testSquaredError, beta, klPerDim, gradNorm, learningRate, epochSeconds, trainSamplesPerSecond,
+                    activeUnits, unitActivity, collapsedDims, mutualInfo);
+        }
+    }
 }

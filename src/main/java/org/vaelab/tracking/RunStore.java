@@ -136,9 +136,8 @@ public final class RunStore {
     }
 
     private RunSummary pending(RunSpec run, Map<String, Object> configTree) {
-        return new RunSummary(run.id(), run.name(), sweep, run.index(), RunStatus.PENDING.json(),
-                new LinkedHashMap<>(run.varied()), configTree, 0, null, null, null, null, 0.0, null, null, null,
-                null, null, null, null);
+        return RunSummary.builder(run.id(), run.name(), sweep, run.index()).status(RunStatus.PENDING)
+                .varied(new LinkedHashMap<>(run.varied())).config(configTree).build();
     }
 
     /** The summary of run {@code id}, if it has one. */
@@ -206,11 +205,11 @@ public final class RunStore {
                 r.put("id", s.id());
                 r.put("name", s.name());
                 r.put("index", s.index());
-                r.put("status", s.status());
+                r.put("status", s.status().json());
                 r.put("varied", s.varied());
                 r.put("epochs_completed", s.epochsCompleted());
                 if (s.verdict() != null) {
-                    r.put("verdict", s.verdict());
+                    r.put("verdict", s.verdict().json());
                 }
                 runs.add(r);
             }

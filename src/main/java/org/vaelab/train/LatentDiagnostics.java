@@ -8,7 +8,7 @@ import org.vaelab.tracking.EpochMetrics;
  * The per-epoch diagnostics of a run (active units, unit activity, collapsed dimensions, mutual information),
  * computed from the test-set posterior the trainer already evaluated, so they cost no extra model pass.
  */
-public final class LatentDiagnostics implements org.vaelab.train.EpochDiagnostics {
+public final class LatentDiagnostics implements EpochDiagnoser {
     private final double threshold;
     private final RunSeeds seeds;
 
@@ -24,9 +24,7 @@ public final class LatentDiagnostics implements org.vaelab.train.EpochDiagnostic
             return m;
         }
         EpochDiagnostics d = EpochDiagnostics.compute(ev.mu(), ev.logvar(), threshold, seeds.diagnostics(m.epoch()));
-        return new EpochMetrics(m.epoch(), m.trainLoss(), m.trainRecon(), m.trainKl(), m.testLoss(), m.testRecon(),
-                m.testKl(), m.testSquaredError(), m.beta(), m.klPerDim(), m.gradNorm(), m.learningRate(),
-                m.epochSeconds(), m.trainSamplesPerSecond(), d.activeUnits(), d.unitActivity(), d.collapsedDims(),
-                d.mutualInfo());
+        return m.toBuilder().diagnostics(d.activeUnits(), d.unitActivity(), d.collapsedDims(), d.mutualInfo())
+                .build();
     }
 }

@@ -69,9 +69,10 @@ public final class RunFinisher {
             }
         }
         Double ll = loglik;
-        rec.updateSummary(s -> s.withVerdict(v == null ? null : v.verdict(), v == null ? null : v.detail(),
-                v == null ? null : v.activeUnits(), v == null ? null : v.inactiveDims(), v == null ? null : timeline,
-                ll, extra.isEmpty() ? null : extra));
+        rec.updateSummary(s -> s.toBuilder().verdict(v == null ? null : v.verdict())
+                .verdictDetail(v == null ? null : v.detail()).activeUnits(v == null ? null : v.activeUnits())
+                .inactiveDims(v == null ? null : v.inactiveDims()).timeline(v == null ? null : timeline)
+                .testLoglik(ll).extra(extra.isEmpty() ? null : extra).build());
         return note;
     }
 }

@@ -36,15 +36,15 @@ import org.vaelab.tracking.RunStatus;
  * step), evaluates the true negative ELBO on the test set, checkpoints, and records the epoch's metrics.
  */
 public final class Trainer {
-    private final EpochDiagnostics diagnostics;
+    private final EpochDiagnoser diagnostics;
 
     /** A trainer that leaves the diagnostic metric fields empty. */
     public Trainer() {
-        this(EpochDiagnostics.NONE);
+        this(EpochDiagnoser.NONE);
     }
 
     /** A trainer that fills the diagnostic fields of every epoch with {@code diagnostics}. */
-    public Trainer(EpochDiagnostics diagnostics) {
+    public Trainer(EpochDiagnoser diagnostics) {
         this.diagnostics = diagnostics;
     }
 
@@ -171,12 +171,14 @@ public final class Trainer {
                 for (double x : ev.klPerDim()) {
                     klPerDim.add(x);
                 }
-                EpochMetrics m = new EpochMetrics(epoch, sumLoss / seen, sumRecon / seen, sumKl / seen, ev.loss(),
-                        ev.recon(), ev.kl(), ev.squaredError(), beta, klPerDim, sumNorm / batch, ts.learningRate(),
-                        0.0, seen / trainSeconds, null, null, null, null);
+                EpochMetrics m = EpochMetrics.builder(epoch)
+                        .train(sumLoss / seen, sumRecon / seen, sumKl / seen)
+                        .test(ev.loss(), ev.recon(), ev.kl()).testSquaredError(ev.squaredError())
+                        .beta(beta).klPerDim(klPerDim).gradNorm(sumNorm / batch).learningRate(ts.learningRate())
+                        .trainSamplesPerSecond(seen / trainSeconds).build();
                 m = diagnostics.apply(m, ev);
-                double epochSeconds = (System.nanoTime() - t0) / 1e9;
-                m = withEpochSeconds(m, epochSeconds);
+                // the epoch's time includes its diagnostics
+                m = m.toBuilder().epochSeconds((System.nanoTime() - t0) / 1e9).build();
 
                 // checkpoint first, then record: see Checkpoint for why this order loses nothing on a kill
                 new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(),
@@ -237,12 +239,6 @@ public final class Trainer {
     private static EpochMetrics lastOf(RunRecorder recorder) {
         List<EpochMetrics> e = recorder.epochs();
         return e.isEmpty() ? null : e.get(e.size() - 1);
-    }
-
-    private static EpochMetrics withEpochSeconds(EpochMetrics m, double seconds) {
-        return new EpochMetrics(m.epoch(), m.trainLoss(), m.trainRecon(), m.trainKl(), m.testLoss(), m.testRecon(),
-                m.testKl(), m.testSquaredError(), m.beta(), m.klPerDim(), m.gradNorm(), m.learningRate(), seconds,
-                m.trainSamplesPerSecond(), m.activeUnits(), m.unitActivity(), m.collapsedDims(), m.mutualInfo());
     }
 
     private static void checkData(ImageSet train, ImageSet test, TrainSpec ts) {

@@ -210,8 +210,10 @@ class DataLoaderTest {
     @Test
     void binarizeAndDequantizeExcludeEachOther() {
         DatasetSpec spec = new DatasetSpec(DatasetName.IDX, idxDir.toString(), null, null, null, Binarize.STATIC, true);
-        assertEquals("dataset.dequantize: true cannot be combined with dataset.binarize: static (noise would make "
-                + "binary pixels grey again); set one of them off", message(() -> loader.loadSplit(spec, tmp, 1)));
+        // The spec's rule, in the spec's words (the loader does not restate it).
+        assertEquals("dataset.dequantize: cannot be combined with dataset.binarize static: binarised pixels are "
+                + "already 0/1 (set dequantize: false or binarize: none)",
+                message(() -> loader.loadSplit(spec, tmp, 1)));
     }
 
     @Test
@@ -231,9 +233,8 @@ class DataLoaderTest {
     @Test
     void idxNeedsAPathAndAllFourFiles() throws Exception {
         DatasetSpec noPath = new DatasetSpec(DatasetName.IDX, null, null, null, null, Binarize.NONE, false);
-        assertEquals("dataset.path: required when dataset.name is idx; set it to a folder holding "
-                + "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte "
-                + "(each raw or .gz)", message(() -> loader.loadSplit(noPath, tmp, 1)));
+        assertEquals("dataset.name: 'idx' needs dataset.path, a folder holding the four IDX files (add dataset.path,"
+                + " or use mnist or fashion-mnist)", message(() -> loader.loadSplit(noPath, tmp, 1)));
         DatasetSpec notDir = new DatasetSpec(DatasetName.IDX, tmp.resolve("nope").toString(), null, null, null,
                 Binarize.NONE, false);
         assertTrue(message(() -> loader.loadSplit(notDir, tmp, 1)).startsWith("dataset.path: " + tmp.resolve("nope")

@@ -77,7 +77,7 @@ class EpochDiagnosticsTest {
             run.add(EpochDiagnostics.compute(e[0], e[1], 0.01, epoch).activity(epoch));
         }
         RunVerdict v = RunVerdict.judge(4, run, 0.01, false);
-        assertEquals(RunVerdict.PARTIAL_COLLAPSE, v.verdict());
+        assertEquals(Verdict.PARTIAL_COLLAPSE, v.verdict());
         assertEquals("3 of 4 units inactive", v.detail());
         assertEquals(List.of(1, 2, 3), v.inactiveDims());
         assertEquals(List.of(new UnitEvent(2, 1, false), new UnitEvent(3, 1, false), new UnitEvent(1, 3, false)),

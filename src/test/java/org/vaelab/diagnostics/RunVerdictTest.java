@@ -28,7 +28,7 @@ class RunVerdictTest {
     @Test
     void healthyWhenEveryUnitStaysActive() {
         RunVerdict v = RunVerdict.judge(3, epochs(new double[][] {{1, 0.5, 0.02}, {1.2, 0.4, 0.03}}), T, false);
-        assertEquals(RunVerdict.HEALTHY, v.verdict());
+        assertEquals(Verdict.HEALTHY, v.verdict());
         assertEquals(3, v.activeUnits());
         assertEquals(3, v.latentDim());
         assertEquals(List.of(), v.inactiveDims());
@@ -46,7 +46,7 @@ class RunVerdictTest {
             {0.5, 1.0, 0.0, 1.0},   // epoch 5: no change
         };
         RunVerdict v = RunVerdict.judge(4, epochs(a), T, false);
-        assertEquals(RunVerdict.PARTIAL_COLLAPSE, v.verdict());
+        assertEquals(Verdict.PARTIAL_COLLAPSE, v.verdict());
         assertEquals("1 of 4 units inactive", v.detail());
         assertEquals(3, v.activeUnits());
         assertEquals(List.of(2), v.inactiveDims());
@@ -62,13 +62,13 @@ class RunVerdictTest {
                 new EpochActivity(8, List.of(0.5, 1.0), 2.0));
         RunVerdict v = RunVerdict.judge(2, e, T, false);
         assertEquals(List.of(new UnitEvent(0, 7, false), new UnitEvent(0, 8, true)), v.timeline());
-        assertEquals(RunVerdict.HEALTHY, v.verdict());
+        assertEquals(Verdict.HEALTHY, v.verdict());
     }
 
     @Test
     void posteriorCollapseWhenNoUnitIsActive() {
         RunVerdict v = RunVerdict.judge(2, epochs(new double[][] {{1, 1}, {0.001, 1}, {0.001, 0.002}}), T, false);
-        assertEquals(RunVerdict.POSTERIOR_COLLAPSE, v.verdict());
+        assertEquals(Verdict.POSTERIOR_COLLAPSE, v.verdict());
         assertEquals(0, v.activeUnits());
         assertEquals(List.of(0, 1), v.inactiveDims());
         assertEquals("2 of 2 units inactive", v.detail());
@@ -80,25 +80,25 @@ class RunVerdictTest {
         // One unit's activity crosses 0.01 but the code carries less than 0.1 nats in total.
         List<EpochActivity> e = List.of(new EpochActivity(1, List.of(0.02, 0.0), 0.05));
         RunVerdict v = RunVerdict.judge(2, e, T, false);
-        assertEquals(RunVerdict.POSTERIOR_COLLAPSE, v.verdict());
+        assertEquals(Verdict.POSTERIOR_COLLAPSE, v.verdict());
         assertEquals(1, v.activeUnits());
         assertEquals("total KL 0.05000 nats < 0.1000 (1 of 2 units inactive)", v.detail());
         // Just above the threshold it is judged on the units alone; a custom threshold moves the line.
         List<EpochActivity> above = List.of(new EpochActivity(1, List.of(0.02, 0.0), 0.1));
-        assertEquals(RunVerdict.PARTIAL_COLLAPSE, RunVerdict.judge(2, above, T, false).verdict());
-        assertEquals(RunVerdict.POSTERIOR_COLLAPSE, RunVerdict.judge(2, above, T, 0.2, false).verdict());
+        assertEquals(Verdict.PARTIAL_COLLAPSE, RunVerdict.judge(2, above, T, false).verdict());
+        assertEquals(Verdict.POSTERIOR_COLLAPSE, RunVerdict.judge(2, above, T, 0.2, false).verdict());
     }
 
     @Test
     void divergedIsTheCallersVerdictAndKeepsTheLastDiagnostics() {
         RunVerdict v = RunVerdict.judge(2, epochs(new double[][] {{1, 1}, {1, 0.0}}), T, true);
-        assertEquals(RunVerdict.DIVERGED, v.verdict());
+        assertEquals(Verdict.DIVERGED, v.verdict());
         assertEquals(1, v.activeUnits());
         assertEquals(List.of(1), v.inactiveDims());
         assertEquals("training diverged; at epoch 2 1 of 2 units inactive", v.detail());
 
         RunVerdict none = RunVerdict.judge(4, List.of(), T, true);
-        assertEquals(RunVerdict.DIVERGED, none.verdict());
+        assertEquals(Verdict.DIVERGED, none.verdict());
         assertEquals(0, none.activeUnits());
         assertEquals(4, none.latentDim());
     }

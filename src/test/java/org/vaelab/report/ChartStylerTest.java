@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunSummary;
 
 /** The look and axes shared by every chart: legend placement, tick labels, the fitted y range. */
@@ -142,8 +143,9 @@ class ChartStylerTest {
         List<EpochMetrics> out = new ArrayList<>();
         for (int e = 1; e <= losses.length; e++) {
             double l = losses[e - 1];
-            out.add(new EpochMetrics(e, l, l - 20, 20, l, l - 20, 20, null, 1.0, null, 3, 1e-3, 1, 100,
-                    units.length == 0 ? null : units[e - 1], null, null, null));
+            out.add(EpochMetrics.builder(e).train(l, l - 20, 20).test(l, l - 20, 20).beta(1.0).gradNorm(3)
+                    .learningRate(1e-3).epochSeconds(1).trainSamplesPerSecond(100)
+                    .activeUnits(units.length == 0 ? null : units[e - 1]).build());
         }
         return out;
     }
@@ -154,10 +156,10 @@ class ChartStylerTest {
     }
 
     static RunData run(int index, double beta, List<EpochMetrics> epochs) {
-        RunSummary s = new RunSummary("r" + index, "beta=" + beta, "rise", index, "completed",
-                Map.of("loss.beta", beta), Map.of("loss", Map.of("beta", beta)), epochs.size(),
-                epochs.get(epochs.size() - 1), null, null, null, epochs.size(), null, null, null, null, null, null,
-                null);
+        RunSummary s = RunSummary.builder("r" + index, "beta=" + beta, "rise", index).status(RunStatus.COMPLETED)
+                .varied(Map.of("loss.beta", beta)).config(Map.of("loss", Map.of("beta", beta)))
+                .epochsCompleted(epochs.size()).finalMetrics(epochs.get(epochs.size() - 1)).seconds(epochs.size())
+                .build();
         return new RunData(s, epochs, null, Map.of(), null, List.of());
     }
 }

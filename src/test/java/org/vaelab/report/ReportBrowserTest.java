@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.vaelab.tracking.Json;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 
@@ -114,7 +115,7 @@ class ReportBrowserTest {
         assertTrue(r.get("svgs").asInt() >= 15, "inline SVG charts: " + r.get("svgs"));
         assertTrue(r.get("images").asInt() >= 1, "the heat map");
         RunSummary best = RunStore.at(index.getParent().getParent().getParent().resolve("results/synthetic-beta-sweep"))
-                .summaries().stream().filter(s -> "completed".equals(s.status()))
+                .summaries().stream().filter(s -> s.status() == RunStatus.COMPLETED)
                 .min(Comparator.comparingDouble(s -> s.finalMetrics().testLoss())).orElseThrow();
         assertEquals(best.name(), r.get("ascFirst").asText(), "ascending −ELBO puts the best run first");
         assertEquals("", r.get("ascLastValue").asText(), "runs without a value sort last");
@@ -134,7 +135,7 @@ class ReportBrowserTest {
             Path page = index.getParent().resolve("runs/synthetic-beta-sweep/" + s.id() + ".html");
             JsonNode r = probe(page);
             assertEquals(0, r.get("errors").size(), name + ": " + r.get("errors"));
-            if (s.status().equals("completed")) {
+            if (s.status() == RunStatus.COMPLETED) {
                 assertTrue(r.get("images").asInt() >= 6, name + ": pictures and heat map, got " + r.get("images"));
             }
             if (name.equals("latent_dim=2,beta=1")) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vaelab.report.ReportModel.Callout;
 import org.vaelab.report.ReportModel.RunEntry;
 import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunSummary;
 
 class ReportModelTest {
@@ -55,7 +56,7 @@ class ReportModelTest {
 
     @Test
     void countsStatusesAndSumsTheHeader() {
-        assertEquals(Map.of("completed", 10, "failed", 1, "diverged", 1), m.statusCounts());
+        assertEquals(Map.of(RunStatus.COMPLETED, 10, RunStatus.FAILED, 1, RunStatus.DIVERGED, 1), m.statusCounts());
         ReportModel.SweepHeader h = m.sweeps().get(0);
         assertTrue(h.description().startsWith("Synthetic beta x latent_dim sweep"), h.description());
         assertTrue(h.machine().contains("testbox") && h.machine().contains("2 cores")
@@ -69,7 +70,7 @@ class ReportModelTest {
     void calloutsNameBestCollapsedDivergedAndFailedRuns() {
         assertEquals(List.of("best", "collapse", "partial", "diverged", "failed"),
                 m.callouts().stream().map(Callout::kind).toList());
-        RunSummary best = data.runs().stream().map(RunData::summary).filter(s -> s.status().equals("completed"))
+        RunSummary best = data.runs().stream().map(RunData::summary).filter(s -> s.status() == RunStatus.COMPLETED)
                 .min(Comparator.comparingDouble(s -> s.finalMetrics().testLoss())).orElseThrow();
         assertEquals(best.name(), callout("best").items().get(0).run().name());
         assertEquals(List.of("latent_dim=128,beta=4"), names(callout("collapse")));
@@ -94,10 +95,11 @@ class ReportModelTest {
     }
 
     private static RunData withLoglik(int index, double testLoss, double loglik) {
-        EpochMetrics last = new EpochMetrics(1, testLoss, testLoss - 10, 10, testLoss, testLoss - 10, 10, null, 1.0,
-                null, 3, 1e-3, 1, 100, null, null, null, null);
-        RunSummary s = new RunSummary("r" + index, "run" + index, "mc", index, "completed", Map.of("k", index),
-                Map.of(), 1, last, null, null, null, 3, null, null, null, null, null, loglik, null);
+        EpochMetrics last = EpochMetrics.builder(1).train(testLoss, testLoss - 10, 10).test(testLoss, testLoss - 10, 10)
+                .beta(1.0).gradNorm(3).learningRate(1e-3).epochSeconds(1).trainSamplesPerSecond(100).build();
+        RunSummary s = RunSummary.builder("r" + index, "run" + index, "mc", index).status(RunStatus.COMPLETED)
+                .varied(Map.of("k", index)).config(Map.of()).epochsCompleted(1).finalMetrics(last).seconds(3)
+                .testLoglik(loglik).build();
         return new RunData(s, List.of(last), null, Map.of(), null, List.of());
     }
 
@@ -154,8 +156,8 @@ class ReportModelTest {
         varied.put("train.seed", seed);
         Map<String, Object> config = Map.of("loss", Map.of("beta", beta), "train", Map.of("seed", seed),
                 "model", Map.of("latent_dim", 4));
-        RunSummary s = new RunSummary("id" + index, "beta=" + beta + ",seed=" + seed, "s", index, "pending", varied,
-                config, 0, null, null, null, null, 0, null, null, null, null, null, null, null);
+        RunSummary s = RunSummary.builder("id" + index, "beta=" + beta + ",seed=" + seed, "s", index)
+                .status(RunStatus.PENDING).varied(varied).config(config).build();
         return new RunData(s, List.of(), null, Map.of(), null, List.of());
     }
 

@@ -206,10 +206,9 @@ class ReportWriterTest {
         assertFalse(html.contains("id=\"test-loss\""), "no curves yet");
 
         var rec = store.open(specs.get(0), SyntheticSweep.config(8, 1.0, false), "");
-        rec.updateSummary(x -> new RunSummary(x.id(), x.name(), x.sweep(), x.index(), "running", x.varied(),
-                x.config(), 0, null, null, "2024-05-01T10:00:00Z", null, 0, null, null, null, null, null, null, null));
-        rec.recordEpoch(new org.vaelab.tracking.EpochMetrics(1, 200, 190, 10, 201, 191, 10, null, 1, null, 5, 1e-3,
-                3, 100, null, null, null, null));
+        rec.updateSummary(x -> x.withStart("2024-05-01T10:00:00Z"));
+        rec.recordEpoch(org.vaelab.tracking.EpochMetrics.builder(1).train(200, 190, 10).test(201, 191, 10).beta(1)
+                .gradNorm(5).learningRate(1e-3).epochSeconds(3).trainSamplesPerSecond(100).build());
         html = Files.readString(ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports")));
         assertTrue(html.contains("1 running") && html.contains("1 pending"));
         assertTrue(html.contains("id=\"test-loss\""), "the running run's first epoch is drawn");

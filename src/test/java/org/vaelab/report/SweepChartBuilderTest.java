@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
 import org.vaelab.report.ReportModel.RunEntry;
 import org.vaelab.tracking.EpochMetrics;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunSummary;
 
 /** The sweep page's charts on a synthetic beta x latent_dim sweep and on small in-memory sweeps. */
@@ -95,13 +96,19 @@ class SweepChartBuilderTest {
         assertEquals(109.5, mean[1], 1e-9);
         assertEquals(4, c.getSeriesMap().get("runs runs").getYData().length, "every run still shown");
     }
+
+    /** An epoch with the given losses, gradient norm 3, learning rate 1e-3, 1 s and 100 samples/s. */
+    static EpochMetrics.Builder epoch(int e, double beta) {
+        return EpochMetrics.builder(e).beta(beta).gradNorm(3).learningRate(1e-3).epochSeconds(1)
+                .trainSamplesPerSecond(100);
+    }
+
     static RunData finished(int index, int latent, int seed, double loss) {
-        EpochMetrics e = new EpochMetrics(1, loss, loss - 10, 10, loss, loss - 10, 10, null, 1, null, 3, 1e-3, 1, 100,
-                null, null, null, null);
-        RunSummary s = new RunSummary("f" + index, "latent=" + latent + ",seed=" + seed, "rep", index, "completed",
-                Map.of("model.latent_dim", latent, "train.seed", seed),
-                Map.of("model", Map.of("latent_dim", latent), "train", Map.of("seed", seed)), 1, e, null, null, null,
-                1, null, null, null, null, null, null, null);
+        EpochMetrics e = epoch(1, 1).train(loss, loss - 10, 10).test(loss, loss - 10, 10).build();
+        RunSummary s = RunSummary.builder("f" + index, "latent=" + latent + ",seed=" + seed, "rep", index)
+                .status(RunStatus.COMPLETED).varied(Map.of("model.latent_dim", latent, "train.seed", seed))
+                .config(Map.of("model", Map.of("latent_dim", latent), "train", Map.of("seed", seed)))
+                .epochsCompleted(1).finalMetrics(e).seconds(1).build();
         return new RunData(s, List.of(e), null, Map.of(), null, List.of());
     }
     @Test
@@ -150,15 +157,14 @@ class SweepChartBuilderTest {
     private static RunData seededRun(int index, String schedule, int seed) {
         List<EpochMetrics> epochs = new ArrayList<>();
         for (int e = 1; e <= 3; e++) {
-            epochs.add(new EpochMetrics(e, 200 - e - seed, 180, 20, 201 - e - seed, 181, 20, null, 1.0, null, 3,
-                    1e-3, 1, 100, null, null, null, null));
+            epochs.add(epoch(e, 1.0).train(200 - e - seed, 180, 20).test(201 - e - seed, 181, 20).build());
         }
         Map<String, Object> varied = new java.util.LinkedHashMap<>();
         varied.put("loss.warmup.schedule", schedule);
         varied.put("train.seed", seed);
-        RunSummary s = new RunSummary("w" + index, "schedule=" + schedule + ",seed=" + seed, "warm", index,
-                "completed", varied, Map.of(), 3, epochs.get(2), null, null, null, 3, null, null, null, null,
-                null, null, null);
+        RunSummary s = RunSummary.builder("w" + index, "schedule=" + schedule + ",seed=" + seed, "warm", index)
+                .status(RunStatus.COMPLETED).varied(varied).config(Map.of()).epochsCompleted(3)
+                .finalMetrics(epochs.get(2)).seconds(3).build();
         return new RunData(s, epochs, null, Map.of(), null, List.of());
     }
     /**
@@ -201,12 +207,11 @@ class SweepChartBuilderTest {
     static RunData bareRun(int index, double beta) {
         List<EpochMetrics> epochs = new ArrayList<>();
         for (int e = 1; e <= 3; e++) {
-            epochs.add(new EpochMetrics(e, 200 - e, 180, 20, 201 - e, 181, 20, null, beta, null, 3, 1e-3, 1, 100, null,
-                    null, null, null));
+            epochs.add(epoch(e, beta).train(200 - e, 180, 20).test(201 - e, 181, 20).build());
         }
-        RunSummary s = new RunSummary("b" + index, "beta=" + beta, "bare", index, "completed",
-                Map.of("loss.beta", beta), Map.of("loss", Map.of("beta", beta)), 3, epochs.get(2), null, null, null,
-                3, null, null, null, null, null, null, null);
+        RunSummary s = RunSummary.builder("b" + index, "beta=" + beta, "bare", index).status(RunStatus.COMPLETED)
+                .varied(Map.of("loss.beta", beta)).config(Map.of("loss", Map.of("beta", beta))).epochsCompleted(3)
+                .finalMetrics(epochs.get(2)).seconds(3).build();
         return new RunData(s, epochs, null, Map.of(), null, List.of());
     }
     static RunEntry run(String name) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import org.vaelab.diagnostics.Verdict;
 import org.vaelab.spec.RunConfig;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.tracking.EpochMetrics;
@@ -123,22 +124,26 @@ final class SyntheticSweep {
             double betaT = beta * Math.min(1.0, e / 5.0);
             double epochSeconds = 6 + latent / 64.0 + rnd.nextDouble();
             seconds += epochSeconds;
-            EpochMetrics m = new EpochMetrics(e, round(recon - 2 + betaT * testKl), round(recon - 2),
-                    round(testKl * 1.02), nan ? Double.NaN : round(testLoss), nan ? Double.NaN : round(recon),
-                    round(testKl), null, betaT, kl, nan ? 3.1e8 : round(40 * t + 5 + rnd.nextDouble()), 1e-3,
-                    round(epochSeconds), 9000 + rnd.nextInt(500), activeNow, activity, collapsed(latent, activeNow),
-                    round(Math.min(testKl, Math.log(10000)) * 0.9));
+            EpochMetrics m = EpochMetrics.builder(e)
+                    .train(round(recon - 2 + betaT * testKl), round(recon - 2), round(testKl * 1.02))
+                    .test(nan ? Double.NaN : round(testLoss), nan ? Double.NaN : round(recon), round(testKl))
+                    .beta(betaT).klPerDim(kl).gradNorm(nan ? 3.1e8 : round(40 * t + 5 + rnd.nextDouble()))
+                    .learningRate(1e-3).epochSeconds(round(epochSeconds)).trainSamplesPerSecond(9000 + rnd.nextInt(500))
+                    .diagnostics(activeNow, activity, collapsed(latent, activeNow),
+                            round(Math.min(testKl, Math.log(10000)) * 0.9))
+                    .build();
             rec.recordEpoch(m);
         }
         double secs = seconds;
         String finished = String.format(Locale.ROOT, "2024-05-01T10:%02d:30Z", index * 4 + 2);
         if (a == -1) {
-            rec.updateSummary(s -> s.withVerdict("diverged", "loss became NaN", null, null, null, null, null)
+            rec.updateSummary(s -> s.toBuilder().verdict(Verdict.DIVERGED).verdictDetail("loss became NaN").build()
                     .withEnd(RunStatus.DIVERGED, "loss became NaN at epoch 7, step 3120 (gradient norm 3.1e8); try "
                             + "a lower train.learning_rate or train.grad_clip", finished, secs));
             return;
         }
-        String verdict = finalActive == 0 ? "posterior_collapse" : finalActive < latent ? "partial_collapse" : "healthy";
+        Verdict verdict = finalActive == 0 ? Verdict.POSTERIOR_COLLAPSE
+                : finalActive < latent ? Verdict.PARTIAL_COLLAPSE : Verdict.HEALTHY;
         String detail = finalActive == latent ? "all " + latent + " units active"
                 : finalActive + " of " + latent + " units active";
         List<Integer> inactive = new ArrayList<>();
@@ -150,15 +155,14 @@ final class SyntheticSweep {
             timeline.add(Map.of("unit", d, "epoch", 2 + d % 4, "became", "inactive"));
         }
         double loss = rec.epochs().get(rec.epochs().size() - 1).testLoss();
-        rec.updateSummary(s -> s.withVerdict(verdict, detail, finalActive, inactive, timeline, round(-loss + 3.5),
-                Map.of("loglik_seconds", 12.5)).withEnd(RunStatus.COMPLETED, null, finished, secs));
+        rec.updateSummary(s -> s.toBuilder().verdict(verdict).verdictDetail(detail).activeUnits(finalActive)
+                .inactiveDims(inactive).timeline(timeline).testLoglik(round(-loss + 3.5))
+                .extra(Map.of("loglik_seconds", 12.5)).build().withEnd(RunStatus.COMPLETED, null, finished, secs));
         rec.writeVisuals(visuals(latent, finalActive, rnd));
     }
 
     private static RunSummary started(RunSummary s, String started) {
-        return new RunSummary(s.id(), s.name(), s.sweep(), s.index(), RunStatus.RUNNING.json(), s.varied(), s.config(),
-                s.epochsCompleted(), s.finalMetrics(), s.cause(), started, null, s.seconds(), s.verdict(),
-                s.verdictDetail(), s.activeUnits(), s.inactiveDims(), s.timeline(), s.testLoglik(), s.extra());
+        return s.withStart(started);
     }
 
     static Map<String, Object> config(int latent, double beta, boolean hostile) {

@@ -22,8 +22,9 @@ class TrackingTest {
     Path tmp;
 
     static EpochMetrics epoch(int e, double loss) {
-        return new EpochMetrics(e, loss, loss - 10, 10, loss + 1, loss - 9, 10, null, 1.0, List.of(0.5, 0.25), 3.0,
-                1e-3, 2.0, 5000.0, null, null, null, null);
+        return EpochMetrics.builder(e).train(loss, loss - 10, 10).test(loss + 1, loss - 9, 10).beta(1.0)
+                .klPerDim(List.of(0.5, 0.25)).gradNorm(3.0).learningRate(1e-3).epochSeconds(2.0)
+                .trainSamplesPerSecond(5000.0).build();
     }
 
     static RunSpec run(String id) {
@@ -115,7 +116,7 @@ class TrackingTest {
         String index = Files.readString(store.sweepDir().resolve("index.json"));
         assertTrue(index.indexOf("\"aaa\"") < index.indexOf("\"bbb\""), index);
         assertEquals(2, store.summaries().size());
-        assertEquals("pending", store.summaries().get(0).status());
+        assertEquals(RunStatus.PENDING, store.summaries().get(0).status());
     }
 
     @Test
@@ -128,7 +129,7 @@ class TrackingTest {
             assertTrue(store.readSummary("r1").isEmpty(), "no summary written under someone else's lock");
         }
         store.plan(run("r1"), Map.of());
-        assertEquals("pending", store.readSummary("r1").orElseThrow().status());
+        assertEquals(RunStatus.PENDING, store.readSummary("r1").orElseThrow().status());
     }
 
     @Test

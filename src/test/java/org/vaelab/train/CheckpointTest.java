@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vaelab.tracking.EpochMetrics;
 
 class CheckpointTest {
-    private static final EpochMetrics M = new EpochMetrics(3, 100.5, 90.25, 10.25, 101.0, 91.0, 10.0, null, 0.5,
-            List.of(1.0, 2.5), 12.0, 1e-3, 4.2, 9000.0, null, null, null, null);
+    private static final EpochMetrics M = EpochMetrics.builder(3).train(100.5, 90.25, 10.25).test(101.0, 91.0, 10.0)
+            .beta(0.5).klPerDim(List.of(1.0, 2.5)).gradNorm(12.0).learningRate(1e-3).epochSeconds(4.2)
+            .trainSamplesPerSecond(9000.0).build();
 
     @Test
     void roundTripsEveryField(@TempDir Path dir) throws IOException {

@@ -1,4 +1,4 @@
-package org.vaelab.sweep;
+package org.vaelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.vaelab.cli.DryRunFormat;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.spec.yaml.SpecLoader;
+import org.vaelab.sweep.SweepExpander;
 
-/** Tests {@code org.vaelab.cli.DryRunFormat}, which belongs to the sweep work (it only formats expanded runs). */
+/** What {@code run --dry-run} prints: the aligned table and the JSON list of expanded runs. */
 class DryRunFormatTest {
     private static List<RunSpec> runs() throws Exception {
         return SweepExpander.expand(SpecLoader.parse("""

@@ -1,0 +1,16 @@
+package org.vaelab.cli;
+
+/**
+ * Where a worker's progress goes: the progress board of this process, or the parent process through
+ * {@link WorkerProtocol}.
+ */
+interface ProgressSink {
+    /** A training batch finished (often; a sink may drop some). */
+    void batch(BatchProgress progress);
+
+    /** A line that stays: an epoch or run finished, a skip, a warning, an error. */
+    void event(String message);
+
+    /** Run {@code run} is finished and recorded (the report can be redrawn). */
+    void done(String run);
+}

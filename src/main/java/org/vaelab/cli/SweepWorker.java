@@ -1,0 +1,110 @@
+package org.vaelab.cli;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.vaelab.data.DataException;
+import org.vaelab.spec.RunSpec;
+import org.vaelab.tracking.RunLock;
+import org.vaelab.tracking.RunStore;
+import org.vaelab.tracking.RunSummary;
+import org.vaelab.train.RunExecution;
+
+/**
+ * One worker of a sweep (this process, or one child process): takes the sweep's unfinished runs one at a
+ * time, each under its run lock, and executes it. Workers share nothing but the run store, so its per-run
+ * locks are the whole coordination, with other workers and with another {@code vaelab run} alike.
+ */
+final class SweepWorker {
+    private final List<RunSpec> runs;
+    private final RunStore store;
+    private final RunExecution execution;
+    private final ProgressSink sink;
+
+    SweepWorker(List<RunSpec> runs, RunStore store, RunExecution execution, ProgressSink sink) {
+        this.runs = List.copyOf(runs);
+        this.store = store;
+        this.execution = execution;
+        this.sink = sink;
+    }
+
+    /** True if the store holds run {@code id} as needing no more training. */
+    static boolean finished(RunStore store, String id) throws IOException {
+        return store.readSummary(id).map(s -> s.status().finished()).orElse(false);
+    }
+
+    /**
+     * Trains every run that is not finished. A run locked by another process (a second `vaelab run`, or
+     * another worker) is passed over at first and waited for at the end: if that process finishes it, it is
+     * skipped; if that process died, its lock is gone and this one resumes the run. So every run is finished
+     * when this returns, and none is ever trained twice at once.
+     *
+     * @return BAD_INPUT if a run's data is unusable (training stops there), else OK
+     */
+    int trainAll() throws IOException {
+        List<RunSpec> busy = new ArrayList<>();
+        for (RunSpec run : runs) {
+            if (finished(store, run.id())) {
+                continue;
+            }
+            Optional<RunLock> lock = store.tryLock(run.id());
+            if (lock.isEmpty()) {
+                sink.event("skip " + run.name() + " for now: being trained by another process" + holder(run));
+                busy.add(run);
+                continue;
+            }
+            if (!trainLocked(run, lock.get())) {
+                return ExitCodes.BAD_INPUT;
+            }
+        }
+        for (RunSpec run : busy) {
+            if (finished(store, run.id())) {
+                continue;
+            }
+            Optional<RunLock> lock = store.tryLock(run.id());
+            if (lock.isEmpty()) {
+                sink.event("waiting for " + run.name() + ": being trained by another process" + holder(run));
+                lock = Optional.of(store.lock(run.id()));
+            }
+            if (!trainLocked(run, lock.get())) {
+                return ExitCodes.BAD_INPUT;
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private String holder(RunSpec run) {
+        return store.lockHolder(run.id()).map(pid -> " (pid " + pid + ")").orElse("");
+    }
+
+    /** Trains {@code run} under {@code lock} unless it was finished meanwhile; false if the data is unusable. */
+    private boolean trainLocked(RunSpec run, RunLock lock) throws IOException {
+        try (lock) {
+            // Checked again under the lock: another process may have finished the run since the first look.
+            if (finished(store, run.id())) {
+                return true;
+            }
+            RunProgress progress = new RunProgress(run, runs.size(), sink);
+            RunSummary end = execution.execute(run, store, progress);
+            progress.ended(end, run.config().model().latentDim());
+        } catch (DataException e) {
+            sink.event("error: " + e.getMessage());
+            return false;
+        }
+        sink.done(run.name());
+        releaseMemory();
+        return true;
+    }
+
+    /**
+     * A full GC between runs. The native memory behind ND4J arrays that were not closed explicitly (SameDiff's
+     * intermediates, small temporaries) is freed only when the GC collects their Java handles, and the
+     * launcher turns off JavaCPP's own GC trigger for speed; meanwhile the heap grows lazily. Without this a
+     * one-worker sweep's resident memory climbed run after run (README "What vaelab guarantees today",
+     * Memory: 1.66 to 2.62 GB over 12 runs); with it, it stays flat. Costs well under a second per run.
+     */
+    private static void releaseMemory() {
+        System.gc();
+    }
+}
