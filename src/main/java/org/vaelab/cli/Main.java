@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
 /** vaelab's command line: the only place that turns outcomes into exit codes and calls System.exit. */
 @Command(name = "vaelab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A research harness for variational autoencoders: spec -> sweep -> training -> diagnostics -> report.",
-        subcommands = {RunCommand.class, ValidateCommand.class, ReportCommand.class, BenchCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, ReportCommand.class, SubmitCommand.class,
+                StatusCommand.class, SlurmTaskCommand.class, BenchCommand.class,
                 BenchWorkerCommand.class, BenchLoglikCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -22,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, validate, report, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, validate, report, submit, status, bench)");
     }
 
     /** Runs vaelab with {@code args} and returns the exit code (tests call this; main exits with it). */

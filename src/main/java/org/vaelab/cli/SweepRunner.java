@@ -139,6 +139,54 @@ final class SweepRunner {
     }
 
     /**
+     * For `vaelab submit`: every check and write `run` makes before training (devices, unless the runs will
+     * train on a cluster's GPUs that this machine lacks; the name guard; the data fetch; the folders; the plan),
+     * in the same order and with the same errors. Returns the runs not finished yet, in sweep order.
+     */
+    List<RunSpec> prepareForSubmit(boolean checkDevices) throws IOException {
+        if (checkDevices) {
+            checkDevices();
+        }
+        SweepGuard.check(store, plan, force);
+        List<RunSpec> todo = new ArrayList<>();
+        for (RunSpec r : plan.runs()) {
+            if (!finished(store.readSummary(r.id()))) {
+                todo.add(r);
+            }
+        }
+        prefetch(todo);
+        prepare();
+        return todo;
+    }
+
+    /**
+     * For one Slurm array task: trains the run at {@code index} exactly as a `run` worker does (under its run
+     * lock, waiting for another holder, skipped if finished; index and report refreshed after it), with plain
+     * progress lines on stdout. Returns 0 if the run is completed, 1 if it failed or diverged, 2 if the data
+     * is unusable.
+     */
+    int trainSingle(int index) throws IOException {
+        RunSpec run = plan.runs().get(index);
+        ProgressBoard board = new ProgressBoard(out, false, 1, 30);
+        Sink sink = new BoardSink(board, 0);
+        if (!finished(store.readSummary(run.id()))) {
+            Optional<RunLock> lock = store.tryLock(run.id());
+            if (lock.isEmpty()) {
+                sink.event("waiting for " + run.name() + ": being trained by another process"
+                        + store.lockHolder(run.id()).map(pid -> " (pid " + pid + ")").orElse(""));
+                lock = Optional.of(store.lock(run.id()));
+            }
+            if (!trainLocked(run, lock.get(), plan.runs().size(), sink)) {
+                return ExitCodes.BAD_INPUT;
+            }
+        } else {
+            sink.event(run.name() + ": already " + store.readSummary(run.id()).get().status());
+        }
+        return store.readSummary(run.id()).map(s -> s.status().equals(RunStatus.COMPLETED.json())).orElse(false)
+                ? ExitCodes.OK : ExitCodes.RUNS_FAILED;
+    }
+
+    /**
      * A worker whose parent died (kill -9 of the `vaelab run` the user started) stops within a second, as if
      * killed with it, instead of training on unseen and holding its run's lock against the next command.
      * Stopping is safe at any moment: every file is replaced atomically and the run resumes from its last
