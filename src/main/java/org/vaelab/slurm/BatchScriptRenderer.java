@@ -69,7 +69,9 @@ public final class BatchScriptRenderer {
         b.append("  wait \"$pid\"; rc=$?\n");
         b.append("  [ \"$signalled\" = 1 ] || break\n");
         b.append("done\n");
-        b.append("if [ \"$rc\" = ").append(STOPPED_FOR_REQUEUE).append(" ]; then\n");
+        // 138 = killed by USR1: the warning came before the JVM had installed its handler; the run resumes from
+        // its last checkpoint like after any kill.
+        b.append("if [ \"$rc\" = ").append(STOPPED_FOR_REQUEUE).append(" ] || [ \"$rc\" = 138 ]; then\n");
         b.append("  if [ \"${SLURM_RESTART_COUNT:-0}\" -lt \"$max_requeues\" ]; then\n");
         b.append("    echo \"vaelab: task $task stopped at a checkpoint before its time limit; requeueing it\"\n");
         b.append("    scontrol requeue \"$task\" && exit 0\n");
