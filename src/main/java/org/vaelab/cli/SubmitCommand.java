@@ -132,6 +132,23 @@ final class SubmitCommand implements Callable<Integer> {
             return SlurmWait.exitCode(store, total, out);
         }
         Path slurmDir = sweepDir.resolve("slurm");
+        List<Submission> earlier = new SubmissionStore(slurmDir).read();
+        List<String> live = liveTasks(slurm, earlier, todo);
+        if (!live.isEmpty()) {
+            // Their runs are queued or training already; a second task would only wait for the first's lock.
+            out.printf(Locale.ROOT, "vaelab: %d runs still have a task of an earlier submission (%s): not submitted"
+                    + " again%n", live.size(), String.join(", ", live));
+            todo = todo.stream().filter(r -> earlier.stream().noneMatch(e -> e.task(r.index())
+                    .filter(live::contains).isPresent())).toList();
+            if (todo.isEmpty()) {
+                Submission last = earlier.get(earlier.size() - 1);
+                out.printf(Locale.ROOT, "vaelab: sweep %s: nothing new to submit; follow with: vaelab status %s%n",
+                        store.sweep(), sweepDir);
+                out.flush();
+                return await ? new SlurmWait(slurm, store, total, out, POLL_SECONDS).await(last.arrayJob(),
+                        last.reportJob(), reports.resolve(store.sweep()).resolve("index.html")) : ExitCodes.OK;
+            }
+        }
         Files.createDirectories(slurmDir.resolve("logs"));
         Path specCopy = BatchScriptRenderer.specCopy(slurmDir);
         // The tasks read a copy, so editing the spec while they queue cannot change what they train.
@@ -167,6 +184,21 @@ final class SubmitCommand implements Callable<Integer> {
         }
         return new SlurmWait(slurm, store, total, out, POLL_SECONDS).await(arrayJob, reportJob,
                 reports.resolve(store.sweep()).resolve("index.html"));
+    }
+
+    /** The tasks of earlier submissions that are still pending or running for a run in {@code todo}. */
+    private static List<String> liveTasks(SlurmClient slurm, List<Submission> earlier, List<RunSpec> todo) {
+        if (earlier.isEmpty()) {
+            return List.of();
+        }
+        Map<String, SlurmClient.TaskState> states = slurm.states(earlier.stream().map(Submission::arrayJob).toList());
+        List<String> live = new ArrayList<>();
+        for (RunSpec r : todo) {
+            for (Submission e : earlier) {
+                e.task(r.index()).map(states::get).filter(SlurmClient.TaskState::alive).ifPresent(t -> live.add(t.id()));
+            }
+        }
+        return live;
     }
 
     /** GPUs and the CUDA device go together: asking for one without the other is bad input. */

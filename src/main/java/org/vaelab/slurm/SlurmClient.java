@@ -106,13 +106,16 @@ public final class SlurmClient {
             }
         }
         if (onPath("squeue").isPresent()) {
-            // squeue is fresher than accounting, so it wins where both answer.
-            Output o = run(List.of("squeue", "-h", "-r", "-t", "all", "-j", ids, "-o", "%i|%T|%N|%r"), 30);
-            if (o.code == 0) {
-                for (String line : o.out.split("\n")) {
-                    String[] f = line.split("\\|", -1);
-                    if (f.length >= 4 && !f[0].isBlank()) {
-                        out.put(f[0], new TaskState(f[0], f[1], f[2], f[3], "squeue"));
+            // squeue is fresher than accounting, so it wins where both answer. One job at a time: squeue refuses
+            // the whole list when one id is unknown to it (a job older than MinJobAge).
+            for (String id : jobIds) {
+                Output o = run(List.of("squeue", "-h", "-r", "-t", "all", "-j", id, "-o", "%i|%T|%N|%r"), 30);
+                if (o.code == 0) {
+                    for (String line : o.out.split("\n")) {
+                        String[] f = line.split("\\|", -1);
+                        if (f.length >= 4 && !f[0].isBlank()) {
+                            out.put(f[0], new TaskState(f[0], f[1], f[2], f[3], "squeue"));
+                        }
                     }
                 }
             }

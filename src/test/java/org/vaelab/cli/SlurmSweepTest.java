@@ -151,13 +151,22 @@ class SlurmSweepTest {
         Path logs = tmp.resolve("logs");
         Path results = tmp.resolve("results");
         Path sweep = results.resolve("cancelled");
+        // One task at a time, so that both runs still have a live task when the sweep is submitted again.
         String[] submit = {"submit", spec.toString(), "--results", results.toString(), "--reports",
-                tmp.resolve("reports").toString(), "--mem-per-run", "2G"};
+                tmp.resolve("reports").toString(), "--mem-per-run", "2G", "--max-parallel", "1"};
         CliProcess first = CliProcess.start(logs, "first", submit);
         assertEquals(ExitCodes.OK, first.waitFor(300), first.out() + first.err());
         Matcher m = ARRAY.matcher(first.out());
         assertTrue(m.find(), first.out());
         String arrayJob = m.group(1);
+
+        // While the tasks live, submitting again submits nothing: each run has its task.
+        CliProcess twice = CliProcess.start(logs, "twice", submit);
+        assertEquals(ExitCodes.OK, twice.waitFor(300), twice.out() + twice.err());
+        assertTrue(Pattern.compile("[12] runs still have a task of an earlier submission").matcher(twice.out()).find(),
+                twice.out());
+        assertTrue(twice.out().contains("nothing new to submit"), twice.out());
+        assertEquals(1, new SubmissionStore(sweep.resolve("slurm")).read().size());
 
         // scancel once some run has recorded two epochs and is not finished
         long until = System.nanoTime() + 600_000_000_000L;
@@ -182,8 +191,9 @@ class SlurmSweepTest {
         assertFalse(status.contains(" running "), "no run is shown as running after its task died:\n" + status);
         assertTrue(status.contains("CANCELLED"), status);
 
-        CliProcess second = CliProcess.start(logs, "second", submit[0], submit[1], submit[2], submit[3], submit[4],
-                submit[5], submit[6], submit[7], "--wait");
+        List<String> withWait = new ArrayList<>(List.of(submit));
+        withWait.add("--wait");
+        CliProcess second = CliProcess.start(logs, "second", withWait.toArray(String[]::new));
         assertEquals(ExitCodes.OK, second.waitFor(900), second.out() + second.err());
         Map<String, List<Integer>> after = epochsByRun(sweep);
         assertEquals(2, after.size());
@@ -202,10 +212,10 @@ class SlurmSweepTest {
 
     @Test
     void aRunLongerThanItsTimeLimitFinishesAcrossRequeuesWithEachEpochOnce() throws Exception {
-        // About three minutes of training on one core of the shared 2-core machine (16 epochs measured 75 s),
+        // About three minutes of training on one core of the shared 2-core machine (36 epochs of 24,000 images measured 75 s, so twice that),
         // against a one-minute limit.
         int epochs = 36;
-        Path data = CliProcess.writeData(tmp.resolve("idx"), 24000, 200, 28);
+        Path data = CliProcess.writeData(tmp.resolve("idx"), 48000, 200, 28);
         Path spec = tmp.resolve("long.yaml");
         Files.writeString(spec, """
                 name: long
