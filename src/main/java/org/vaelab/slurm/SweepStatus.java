@@ -54,12 +54,12 @@ public final class SweepStatus {
                     state = "running";
                 } else if (task != null && task.alive()) {
                     state = "requeued";
-                    note = "resumes from epoch " + s.epochsCompleted() + " when its task starts again";
+                    note = "resumes after epoch " + s.epochsCompleted() + " when its task starts again";
                 } else {
                     state = "interrupted";
                     note = "stopped without recording (" + (task != null ? "task " + task.state()
                             : "no process holds its lock: killed, time limit or node failure")
-                            + "); submit again to resume from epoch " + s.epochsCompleted();
+                            + "); submit again to resume after epoch " + s.epochsCompleted();
                 }
             } else if (status.equals(RunStatus.PENDING.json())) {
                 if (task != null && task.alive()) {

@@ -212,8 +212,8 @@ class SlurmSweepTest {
 
     @Test
     void aRunLongerThanItsTimeLimitFinishesAcrossRequeuesWithEachEpochOnce() throws Exception {
-        // About three minutes of training on one core of the shared 2-core machine (36 epochs of 24,000 images measured 75 s, so twice that),
-        // against a one-minute limit.
+        // About three minutes of training on one core of the shared 2-core machine (36 epochs of 24,000
+        // images measured 75 s; this is twice that), against a one-minute limit.
         int epochs = 36;
         Path data = CliProcess.writeData(tmp.resolve("idx"), 48000, 200, 28);
         Path spec = tmp.resolve("long.yaml");

@@ -50,7 +50,7 @@ class SweepStatusTest {
                 "interrupted", "interrupted"), rows.stream().map(StatusRow::state).toList());
         assertEquals("10_1 RUNNING on node7", rows.get(1).task());
         assertEquals("20_2 CANCELLED", rows.get(2).task(), "the latest submission's task");
-        assertTrue(rows.get(2).note().contains("submit again to resume from epoch 1"), rows.get(2).note());
+        assertTrue(rows.get(2).note().contains("submit again to resume after epoch 1"), rows.get(2).note());
         assertEquals("20_4 PENDING (Priority)", rows.get(4).task());
         assertEquals("IllegalStateException: boom", rows.get(5).note());
         assertEquals("10_6 (Slurm no longer knows it)", rows.get(6).task());
