@@ -139,6 +139,38 @@ final class SweepRunner {
         }
     }
 
+    /**
+     * For `vaelab submit`: every check and write `run` makes before training (devices, unless the runs will
+     * train on a cluster's GPUs that this machine lacks; the name guard; the data fetch; the folders; the plan),
+     * in the same order and with the same errors. Returns the runs not finished yet, in sweep order.
+     */
+    List<RunSpec> prepareForSubmit(boolean checkDevices) throws IOException {
+        if (checkDevices) {
+            checkDevices();
+        }
+        SweepGuard.check(store, plan, force);
+        List<RunSpec> todo = new ArrayList<>();
+        for (RunSpec r : plan.runs()) {
+            if (!SweepWorker.finished(store, r.id())) {
+                todo.add(r);
+            }
+        }
+        prefetch(todo);
+        prepare();
+        return todo;
+    }
+
+    /**
+     * For one Slurm array task: trains the run at {@code index} as a `run` worker does ({@link
+     * SweepWorker#trainOne}), with plain progress lines on stdout; the index and report are refreshed after it.
+     */
+    int trainSingle(int index) throws IOException {
+        ProgressBoard board = new ProgressBoard(out, false, 1, 30);
+        int code = worker(new BoardSink(board)).trainOne(index);
+        board.close();
+        return code;
+    }
+
     private void checkDevices() {
         for (RunSpec r : plan.runs()) {
             try {

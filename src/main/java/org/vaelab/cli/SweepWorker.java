@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.vaelab.data.DataException;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.tracking.RunLock;
+import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.RunExecution;
@@ -72,6 +73,30 @@ final class SweepWorker {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Trains the run at {@code index} alone (one Slurm array task): waits for another process that holds it,
+     * skips it when finished.
+     *
+     * @return OK if the run ends completed, RUNS_FAILED if it failed or diverged, BAD_INPUT if its data is unusable
+     */
+    int trainOne(int index) throws IOException {
+        RunSpec run = runs.get(index);
+        if (!finished(store, run.id())) {
+            Optional<RunLock> lock = store.tryLock(run.id());
+            if (lock.isEmpty()) {
+                sink.event("waiting for " + run.name() + ": being trained by another process" + holder(run));
+                lock = Optional.of(store.lock(run.id()));
+            }
+            if (!trainLocked(run, lock.get())) {
+                return ExitCodes.BAD_INPUT;
+            }
+        } else {
+            sink.event(run.name() + ": already " + store.readSummary(run.id()).get().status());
+        }
+        return store.readSummary(run.id()).map(s -> s.status() == RunStatus.COMPLETED).orElse(false)
+                ? ExitCodes.OK : ExitCodes.RUNS_FAILED;
     }
 
     private String holder(RunSpec run) {

@@ -1,5 +1,5 @@
 /**
- * The command line: run, validate, report and bench; argument parsing (picocli), progress display, worker
+ * The command line: run, validate, summary, report, submit and status (Slurm), bench; argument parsing (picocli), progress display, worker
  * processes and exit codes. The only package that calls System.exit.
  *
  * <p>{@code vaelab run}: {@link org.vaelab.cli.SweepRunner} checks the inputs and plans the sweep, then hands

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What produced a run's numbers (Tribuo's ModelProvenance habit): vaelab version and git commit, Java, OS,
- * host, thread settings. The ND4J backend and seeds are added by the caller that knows them.
+ * host, thread settings, the Slurm job and node where there is one. The ND4J backend and seeds are added by the caller that knows them.
  */
 public final class Provenance {
     private Provenance() {
@@ -40,8 +40,31 @@ public final class Provenance {
             env.put(k, System.getenv(k));
         }
         p.put("thread_env", env);
+        Map<String, Object> slurm = slurm(System.getenv());
+        if (!slurm.isEmpty()) {
+            p.put("slurm", slurm);
+        }
         p.putAll(extra);
         return p;
+    }
+
+    /**
+     * The Slurm job, array task, node and attempt a run was trained in, from the variables Slurm sets in a
+     * job's environment; empty outside Slurm. A requeued or resubmitted run records its latest attempt.
+     */
+    static Map<String, Object> slurm(Map<String, String> env) {
+        Map<String, Object> s = new TreeMap<>();
+        if (env.get("SLURM_JOB_ID") == null) {
+            return s;
+        }
+        s.put("job_id", env.get("SLURM_JOB_ID"));
+        s.put("array_job_id", env.get("SLURM_ARRAY_JOB_ID"));
+        s.put("array_task_id", env.get("SLURM_ARRAY_TASK_ID"));
+        s.put("node", env.get("SLURMD_NODENAME"));
+        s.put("cluster", env.get("SLURM_CLUSTER_NAME"));
+        String restarts = env.getOrDefault("SLURM_RESTART_COUNT", "0");
+        s.put("restart_count", restarts.matches("\\d+") ? Integer.parseInt(restarts) : 0);
+        return s;
     }
 
     private static String host() {
