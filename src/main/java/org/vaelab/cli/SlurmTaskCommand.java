@@ -113,8 +113,8 @@ final class SlurmTaskCommand implements Callable<Integer> {
 
         private static boolean finished(RunStore store, RunSpec run) {
             try {
-                return store.readSummary(run.id()).map(s -> !s.status().equals(RunStatus.RUNNING.json())
-                        && !s.status().equals(RunStatus.PENDING.json())).orElse(false);
+                return store.readSummary(run.id()).map(s -> s.status() != RunStatus.RUNNING
+                        && s.status() != RunStatus.PENDING).orElse(false);
             } catch (IOException | RuntimeException e) {
                 return false;
             }

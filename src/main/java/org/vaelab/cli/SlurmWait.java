@@ -70,16 +70,16 @@ final class SlurmWait {
     }
 
     private long completed() throws IOException {
-        return store.summaries().stream().filter(s -> s.status().equals(RunStatus.COMPLETED.json())).count();
+        return store.summaries().stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
     }
 
     /** As {@code run} ends: how many runs completed, the others with their cause; 0 if all completed, else 1. */
     static int exitCode(RunStore store, int total, PrintWriter out) throws IOException {
         List<RunSummary> summaries = store.summaries();
-        long completed = summaries.stream().filter(s -> s.status().equals(RunStatus.COMPLETED.json())).count();
+        long completed = summaries.stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
         out.printf(Locale.ROOT, "vaelab: %d of %d runs completed%n", completed, total);
         for (RunSummary s : summaries) {
-            if (!s.status().equals(RunStatus.COMPLETED.json())) {
+            if (s.status() != RunStatus.COMPLETED) {
                 out.printf(Locale.ROOT, "  %s %s: %s%n", s.status(), s.name(), s.cause() == null ? "" : s.cause());
             }
         }

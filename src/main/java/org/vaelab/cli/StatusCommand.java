@@ -75,7 +75,7 @@ final class StatusCommand implements Callable<Integer> {
     /** Whether a live process holds the run's lock (asked only for runs recorded as running). */
     private static boolean heldByAnother(RunStore store, String id, List<RunSummary> summaries) {
         boolean running = summaries.stream().anyMatch(s -> s.id().equals(id)
-                && s.status().equals(RunStatus.RUNNING.json()));
+                && s.status() == RunStatus.RUNNING);
         if (!running) {
             return false;
         }
