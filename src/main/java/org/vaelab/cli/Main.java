@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 /** vaelab's command line: the only place that turns outcomes into exit codes and calls System.exit. */
 @Command(name = "vaelab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A research harness for variational autoencoders: spec -> sweep -> training -> diagnostics -> report.",
-        subcommands = {RunCommand.class, ValidateCommand.class, SummaryCommand.class, ReportCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, SummaryCommand.class, ReportCommand.class, RunsCommand.class,
                 BenchCommand.class, BenchWorkerCommand.class, BenchLoglikCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -22,7 +22,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, validate, summary, report, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, validate, summary, report, runs, bench)");
     }
 
     /** Runs vaelab with {@code args} and returns the exit code (tests call this; main exits with it). */
