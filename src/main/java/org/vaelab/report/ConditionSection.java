@@ -1,6 +1,7 @@
 package org.vaelab.report;
 
 import static j2html.TagCreator.a;
+import static j2html.TagCreator.br;
 import static j2html.TagCreator.div;
 import static j2html.TagCreator.each;
 import static j2html.TagCreator.h2;
@@ -63,7 +64,9 @@ final class ConditionSection {
 
     private static DomContent conditionTable(ConditionTable t, Map<String, String> names) {
         List<DomContent> heads = new ArrayList<>();
-        heads.add(th("Condition"));
+        if (t.keys().isEmpty()) {
+            heads.add(th("Condition"));
+        }
         for (String k : t.keys()) {
             heads.add(th(names.get(k)).withTitle(k).withClass("varied"));
         }
@@ -77,7 +80,9 @@ final class ConditionSection {
         List<DomContent> rows = new ArrayList<>();
         for (Condition c : t.conditions()) {
             List<DomContent> cells = new ArrayList<>();
-            cells.add(td(c.label()).attr("data-v", c.label()));
+            if (t.keys().isEmpty()) {
+                cells.add(td(c.label()).attr("data-v", c.label()));
+            }
             for (String k : t.keys()) {
                 Object v = c.values().get(k);
                 Double d = Values.number(v);
@@ -89,8 +94,11 @@ final class ConditionSection {
                     .attr("data-v", Integer.toString(n)));
             for (Metric metric : ConditionTable.METRICS) {
                 Estimate e = c.stat(metric.id());
-                cells.add(td(ConditionTable.format(e)).withClass("num")
-                        .attr("data-v", e == null ? "" : Double.toString(e.mean())));
+                // mean ± sd on the line, the interval under it in small type: the table stays narrow
+                cells.add((e == null || e.n() < 2 ? td(ConditionTable.format(e))
+                        : td(text(Values.metric(e.mean()) + " ± " + Values.metric(e.sd())), br(),
+                        span("[" + Values.metric(e.lo()) + ", " + Values.metric(e.hi()) + "]").withClass("ci")))
+                        .withClass("num").attr("data-v", e == null ? "" : Double.toString(e.mean())));
             }
             List<String> verdicts = new ArrayList<>();
             for (Map.Entry<Verdict, Integer> v : c.verdicts().entrySet()) {
