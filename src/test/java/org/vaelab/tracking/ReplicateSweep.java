@@ -85,9 +85,21 @@ public final class ReplicateSweep {
             for (int d = 0; d < latent; d++) {
                 klPerDim.add(kl / latent);
             }
+            // aggregate posterior: means drift to 0 and sds towards 1 as epochs pass, unit u offset by u / 10
+            List<Double> muMean = new ArrayList<>();
+            List<Double> muStd = new ArrayList<>();
+            List<Double> zMean = new ArrayList<>();
+            List<Double> zStd = new ArrayList<>();
+            for (int d = 0; d < latent; d++) {
+                muMean.add(0.5 / e + d / 10.0);
+                muStd.add(0.9 - 0.4 / e);
+                zMean.add(0.5 / e + d / 10.0 + 0.01);
+                zStd.add(1.0 - 0.2 / e);
+            }
             rec.recordEpoch(EpochMetrics.builder(e).train(l + 1, l + 1 - kl, kl).test(l, l - kl, kl)
                     .beta(Math.min(1.0, e / 2.0)).klPerDim(klPerDim).learningRate(1e-3).epochSeconds(2.5)
-                    .diagnostics(active(latent, seed), null, List.of(), 3.0 + e).build());
+                    .diagnostics(active(latent, seed), null, List.of(), 3.0 + e)
+                    .latentMoments(muMean, muStd, zMean, zStd).build());
         }
         if (failed) {
             rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, "OutOfMemoryError at epoch 3, \"batch 128\"\nlower"
