@@ -11,8 +11,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vaelab", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A research harness for variational autoencoders: spec -> sweep -> training -> diagnostics -> report.",
         subcommands = {RunCommand.class, ValidateCommand.class, SummaryCommand.class, ReportCommand.class,
-                SubmitCommand.class, StatusCommand.class, SlurmTaskCommand.class, BenchCommand.class,
-                BenchWorkerCommand.class, BenchLoglikCommand.class,
+                RunsCommand.class, SubmitCommand.class, StatusCommand.class, SlurmTaskCommand.class,
+                BenchCommand.class, BenchWorkerCommand.class, BenchLoglikCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -24,7 +24,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command (run, validate, summary, report, submit, status, bench)");
+                "missing command (run, validate, summary, report, runs, submit, status, bench)");
     }
 
     /** Runs vaelab with {@code args} and returns the exit code (tests call this; main exits with it). */

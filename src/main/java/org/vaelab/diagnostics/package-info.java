@@ -12,6 +12,10 @@
  *       mixture (He, Spokoyny, Neubig and Berg-Kirkpatrick 2019, "Lagging Inference Networks").</li>
  *   <li>{@link org.vaelab.diagnostics.ImportanceSampling}: log p(x) from importance log-weights and the
  *       ELBO on the same weights (Burda et al. 2016).</li>
+ *   <li>{@link org.vaelab.diagnostics.AggregatePosterior}: mean and sd per unit of μ(x) and of sampled z over
+ *       the evaluation set, q(z) against N(0, 1) epoch by epoch (Hoffman and Johnson 2016, "ELBO surgery").</li>
+ *   <li>{@link org.vaelab.diagnostics.ReplicateStats}: mean, sd and t interval over seeds, and differences of
+ *       means paired by seed or by Welch's interval (Welch 1947).</li>
  *   <li>{@link org.vaelab.diagnostics.EpochDiagnostics}: all per-epoch numbers in one call;
  *       {@link org.vaelab.diagnostics.RunVerdict}: the run's {@link org.vaelab.diagnostics.Verdict} and the
  *       units' timeline.</li>

@@ -106,6 +106,10 @@ public final class HtmlRenderer {
     public static void sweepPage(ReportModel m, List<Figure.Group> groups, Function<Figure, Embed> embeds,
                                  Appendable out) throws IOException {
         List<DomContent> toc = new ArrayList<>();
+        java.util.Optional<ConditionTable> conditions = ConditionTable.of(m);
+        if (conditions.isPresent()) {
+            toc.add(a("Conditions").withHref("#" + ConditionSection.ID));
+        }
         toc.add(a("Runs").withHref("#runs"));
         for (Figure.Group g : groups) {
             toc.add(a(g.title()).withHref("#" + g.id()));
@@ -120,6 +124,7 @@ public final class HtmlRenderer {
         DomContent page = div(
                 top,
                 callouts(m.callouts(), "", false),
+                conditions.map(t -> ConditionSection.render(m, t)).orElse(text("")),
                 section(h2("Runs"), p(text("Click a column to sort; click a run for its page.")).withClass("intro"),
                         div(runTable(m)).withClass("tablewrap")).withId("runs"),
                 each(groups, g -> group(g, embeds)),

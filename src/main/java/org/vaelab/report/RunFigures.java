@@ -28,9 +28,18 @@ final class RunFigures {
     private RunFigures() {
     }
 
+    /** What the aggregate-posterior group says before its charts. */
+    private static final String PRIOR_INTRO = "q(z) = E_x q(z|x) per unit against the prior N(0, 1): a unit that "
+            + "matches the prior has mean 0 and standard deviation 1; an inactive unit matches it trivially "
+            + "(q(z|x) = p(z)).";
+
     static void addVisuals(List<Figure.Group> out, RunEntry r) {
         RunVisuals v = r.data().visuals();
         if (v == null) {
+            // The per-epoch moments live in metrics.jsonl: a run without pictures (still running, diverged)
+            // still shows how its q(z) moved against the prior.
+            Figure.addGroup(out, "aggregate-posterior", "Aggregate posterior against the prior", PRIOR_INTRO,
+                    epochMoments(r, null), 2);
             return;
         }
         List<Figure> pics = new ArrayList<>();
@@ -46,11 +55,9 @@ final class RunFigures {
         Figure.addGroup(out, "latent-scatter", "Latent scatter", null, scatter, 1);
         List<Figure> prior = new ArrayList<>();
         prior.addAll(histograms(v));
-        prior.addAll(moments(v, r));
-        Figure.addGroup(out, "aggregate-posterior", "Aggregate posterior against the prior",
-                "q(z) = E_x q(z|x) per unit against the prior N(0, 1): a unit that matches the prior has mean 0 "
-                        + "and standard deviation 1; an inactive unit matches it trivially (q(z|x) = p(z)).",
-                prior, 3);
+        List<Figure> perEpoch = epochMoments(r, v);
+        prior.addAll(perEpoch.isEmpty() ? moments(v, r) : perEpoch);
+        Figure.addGroup(out, "aggregate-posterior", "Aggregate posterior against the prior", PRIOR_INTRO, prior, 3);
     }
 
     static Figure reconstructions(RunVisuals v) {
@@ -296,9 +303,73 @@ final class RunFigures {
         return out;
     }
 
+    /**
+     * Notebook 000's view per epoch, from metrics.jsonl: for the shown units, the mean and the standard
+     * deviation over the test set of the posterior means μ(x) and of one sampled z = μ + σ·ε per example,
+     * four charts against the prior's 0 and 1. Empty when the run's metrics do not have them (older runs,
+     * whose visuals.json moments are then drawn instead).
+     */
+    static List<Figure> epochMoments(RunEntry r, RunVisuals v) {
+        List<EpochMetrics> es = r.data().epochs().stream().filter(e -> e.muMean() != null && e.muStd() != null
+                && e.zMean() != null && e.zStd() != null).toList();
+        if (es.isEmpty()) {
+            return List.of();
+        }
+        List<Integer> units = shownUnits(v, r, es.get(es.size() - 1).muMean().size());
+        List<Figure> out = new ArrayList<>();
+        record Panel(String id, String title, String y, double ref, java.util.function.Function<EpochMetrics,
+                List<Double>> values, String caption) {
+        }
+        List<Panel> panels = List.of(
+                new Panel("moments-mu-mean", "Mean of μ(x) per epoch", "mean over x of μ_u(x)", 0, EpochMetrics::muMean,
+                        "E_x[μ_u(x)] on the test set; dashed: the prior's mean 0."),
+                new Panel("moments-mu-sd", "Standard deviation of μ(x) per epoch", "sd over x of μ_u(x)", 1,
+                        EpochMetrics::muStd, "√A_u, the spread of the posterior means (an inactive unit sits at "
+                        + "0); dashed: the prior's 1, which μ alone stays below by the posterior's own spread."),
+                new Panel("moments-z-mean", "Mean of sampled z per epoch", "mean of z_u", 0, EpochMetrics::zMean,
+                        "z = μ + σ·ε, one draw per test example: the aggregate posterior's mean; dashed: 0."),
+                new Panel("moments-z-sd", "Standard deviation of sampled z per epoch", "sd of z_u", 1,
+                        EpochMetrics::zStd, "The aggregate posterior's sd, √(Var_x μ_u + E_x σ_u²) in expectation;"
+                        + " dashed: the prior's 1."));
+        double first = es.get(0).epoch();
+        double last = es.get(es.size() - 1).epoch();
+        for (Panel p : panels) {
+            XYChart c = ChartStyler.xy(ChartStyler.PANEL_W, ChartStyler.PANEL_H, "epoch", p.y());
+            XYSeries rs = c.addSeries("prior", new double[] {first, Math.max(last, first + 1)},
+                    new double[] {p.ref(), p.ref()});
+            rs.setLineColor(ChartStyler.REFERENCE);
+            rs.setMarker(SeriesMarkers.NONE);
+            rs.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT,
+                    java.awt.BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f));
+            int k = 0;
+            for (int u : units) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (EpochMetrics e : es) {
+                    List<Double> vals = p.values().apply(e);
+                    if (u < vals.size() && vals.get(u) != null && Double.isFinite(vals.get(u))) {
+                        xs.add((double) e.epoch());
+                        ys.add(vals.get(u));
+                    }
+                }
+                if (xs.isEmpty()) {
+                    continue;
+                }
+                XYSeries s = c.addSeries("z" + u, xs, ys);
+                Color col = Palette.TAB10[k++ % 10];
+                s.setLineColor(col);
+                s.setMarkerColor(col);
+                s.setMarker(xs.size() <= ChartStyler.MARKERS_UP_TO ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            }
+            c.getStyler().setMarkerSize(4);
+            out.add(Figure.svg(p.id(), p.title(), p.caption(), c));
+        }
+        return out;
+    }
+
     /** Traversed units if any, else the most active units by final activity, else the first units. */
     private static List<Integer> shownUnits(RunVisuals v, RunEntry r, int dims) {
-        if (v.traversals() != null && !v.traversals().units().isEmpty()) {
+        if (v != null && v.traversals() != null && !v.traversals().units().isEmpty()) {
             return v.traversals().units().stream().map(RunVisuals.Traversal::unit).limit(MAX_UNITS).toList();
         }
         EpochMetrics last = r.last();

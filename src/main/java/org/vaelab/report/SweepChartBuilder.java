@@ -96,7 +96,9 @@ public final class SweepChartBuilder {
         }
         return "Coloured by " + s.get(m.colourKey())
                 + (m.panelKey() != null ? "; one panel per " + s.get(m.panelKey()) + "." : ".")
-                + (replicates(m) ? " The seeds of a condition share its colour." : "");
+                + (replicates(m) ? " Seeds are replicates: each condition is one curve, the mean over its completed"
+                + " seeds, in a shaded band from their minimum to their maximum (every seed's curve lies inside it);"
+                + " a run that did not complete is a dashed curve of its own." : "");
     }
 
     /**
@@ -120,21 +122,57 @@ public final class SweepChartBuilder {
         List<Figure> out = new ArrayList<>();
         int p = 0;
         Map<String, String> names = Values.shortNames(m.variedKeys());
+        boolean replicates = replicates(m);
         for (Map.Entry<String, List<RunEntry>> e : panels.entrySet()) {
             XYChart c = xy(wh[0], wh[1], "epoch", yTitle);
             Set<String> used = new HashSet<>();
-            int maxEpochs = 0;
-            for (RunEntry r : e.getValue()) {
+            Set<String> inLegend = new HashSet<>();
+            List<RunEntry> single = new ArrayList<>();
+            if (replicates) {
+                // A condition's seeds become one mean curve and a min–max band; a run that did not complete
+                // stays a dashed curve of its own, since averaging it in would bend the mean where it stops.
+                Map<String, List<RunEntry>> byCondition = new LinkedHashMap<>();
+                for (RunEntry r : e.getValue()) {
+                    byCondition.computeIfAbsent(label(m, r, m.panelKey(), ReportModel.SEED_KEY),
+                            k -> new ArrayList<>()).add(r);
+                }
+                for (Map.Entry<String, List<RunEntry>> g : byCondition.entrySet()) {
+                    List<RunEntry> done = g.getValue().stream().filter(r -> r.completed()
+                            && series(r.data().epochs(), f)[0].length > 0).toList();
+                    if (done.size() < 2) {
+                        single.addAll(g.getValue());
+                        continue;
+                    }
+                    double[][] band = band(done, f);
+                    Color col = colour(m, done.get(0));
+                    XYSeries area = c.addSeries(unique(used, g.getKey() + " min–max"), polygonX(band[0]),
+                            polygonY(band[3], band[2]));
+                    area.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                    area.setFillColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 56));
+                    area.setLineColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 0));
+                    area.setMarker(SeriesMarkers.NONE);
+                    area.setShowInLegend(false);
+                    XYSeries mean = c.addSeries(unique(used, g.getKey()), band[0], band[1]);
+                    inLegend.add(g.getKey());
+                    mean.setLineColor(col);
+                    mean.setMarkerColor(col);
+                    mean.setLineWidth(2.2f);
+                    mean.setMarker(band[0].length <= MARKERS_UP_TO ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+                    g.getValue().stream().filter(r -> !done.contains(r)).forEach(single::add);
+                }
+            } else {
+                single.addAll(e.getValue());
+            }
+            for (RunEntry r : single) {
                 double[][] xy = series(r.data().epochs(), f);
                 if (xy[0].length == 0) {
                     continue;
                 }
-                maxEpochs = Math.max(maxEpochs, xy[0].length);
                 XYSeries s;
-                if (replicates(m)) {
+                if (replicates) {
                     // One legend entry per condition; its seeds share the colour and stay out of the legend.
                     String condition = label(m, r, m.panelKey(), ReportModel.SEED_KEY);
-                    boolean first = !used.contains(condition);
+                    boolean first = inLegend.add(condition);
                     s = c.addSeries(unique(used, condition), xy[0], xy[1]);
                     s.setShowInLegend(first);
                 } else {
@@ -163,6 +201,61 @@ public final class SweepChartBuilder {
                     .count() <= 12);
             String title = m.panelKey() == null ? yTitle : names.get(m.panelKey()) + " = " + e.getKey();
             out.add(Figure.svg(id + "-" + (p++), title, null, c));
+        }
+        return out;
+    }
+
+    /**
+     * Per epoch over {@code runs}: {epochs, mean, min, max} of the finite values of the runs that reached the
+     * epoch (replicates of one condition normally all do).
+     */
+    static double[][] band(List<RunEntry> runs, Function<EpochMetrics, Double> f) {
+        TreeMap<Double, List<Double>> byEpoch = new TreeMap<>();
+        for (RunEntry r : runs) {
+            double[][] xy = series(r.data().epochs(), f);
+            for (int i = 0; i < xy[0].length; i++) {
+                byEpoch.computeIfAbsent(xy[0][i], k -> new ArrayList<>()).add(xy[1][i]);
+            }
+        }
+        double[][] out = new double[4][byEpoch.size()];
+        int i = 0;
+        for (Map.Entry<Double, List<Double>> e : byEpoch.entrySet()) {
+            out[0][i] = e.getKey();
+            out[1][i] = e.getValue().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+            out[2][i] = e.getValue().stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+            out[3][i] = e.getValue().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+            i++;
+        }
+        return out;
+    }
+
+    /** Sample standard deviation of each group (0 for a single run, which has no spread to draw). */
+    static double[] sds(java.util.Collection<? extends List<Double>> groups) {
+        return groups.stream().mapToDouble(l -> {
+            if (l.size() < 2) {
+                return 0;
+            }
+            double mean = l.stream().mapToDouble(d -> d).average().orElse(0);
+            double ss = l.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum();
+            return Math.sqrt(ss / (l.size() - 1));
+        }).toArray();
+    }
+
+    /** x along the top edge and back along the bottom: the outline XChart's PolygonArea fills. */
+    private static double[] polygonX(double[] x) {
+        double[] out = new double[2 * x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i];
+            out[out.length - 1 - i] = x[i];
+        }
+        return out;
+    }
+
+    private static double[] polygonY(double[] top, double[] bottom) {
+        double[] out = new double[2 * top.length];
+        for (int i = 0; i < top.length; i++) {
+            out[i] = top[i];
+            out[out.length - 1 - i] = bottom[i];
         }
         return out;
     }
@@ -219,18 +312,31 @@ public final class SweepChartBuilder {
         int i = 0;
         for (Map.Entry<String, List<RunEntry>> e : byGroup.entrySet()) {
             List<RunEntry> rs = sortedByColour(m, e.getValue());
-            double[] x = rs.stream().mapToDouble(RunEntry::testKl).toArray();
-            double[] y = rs.stream().mapToDouble(RunEntry::testRecon).toArray();
-            XYSeries s = c.addSeries(e.getKey(), x, y);
+            // Seeds of one condition are one point: mean KL and mean reconstruction, with a ±1 sd error bar on
+            // the reconstruction (XChart draws vertical bars only).
+            Map<String, List<RunEntry>> byCondition = new LinkedHashMap<>();
+            rs.forEach(r -> byCondition.computeIfAbsent(replicates(m) ? label(m, r, ReportModel.SEED_KEY) : r.id(),
+                    k -> new ArrayList<>()).add(r));
+            double[] x = byCondition.values().stream().mapToDouble(l -> l.stream().mapToDouble(RunEntry::testKl)
+                    .average().orElse(Double.NaN)).toArray();
+            double[] y = byCondition.values().stream().mapToDouble(l -> l.stream().mapToDouble(RunEntry::testRecon)
+                    .average().orElse(Double.NaN)).toArray();
+            List<List<Double>> recon = byCondition.values().stream().map(l -> l.stream().map(RunEntry::testRecon)
+                    .toList()).toList();
+            XYSeries s = byCondition.size() < rs.size() ? c.addSeries(e.getKey(), x, y, sds(recon))
+                    : c.addSeries(e.getKey(), x, y);
             style(s, Palette.category(i, byGroup.size()), SHAPES[i % SHAPES.length]);
             i++;
         }
         c.getStyler().setMarkerSize(8);
+        c.getStyler().setErrorBarsColorSeriesColor(true);
         String along = m.colourKey() != null && !m.colourKey().equals(group)
                 ? " Points on a line are ordered by " + names.get(m.colourKey()) + "." : "";
         return Figure.svg("rate-distortion", "Rate–distortion",
                 "Each point is a run's final test KL (rate) and reconstruction (distortion); their sum is the "
-                        + "−ELBO, so lines of equal −ELBO run diagonally." + along, c);
+                        + "−ELBO, so lines of equal −ELBO run diagonally." + along
+                        + (replicates(m) ? " Seeds of one condition are one point, their means, with a ±1 sd error"
+                        + " bar on the reconstruction." : ""), c);
     }
 
     /** Final test −ELBO against latent size (log2 axis), one line per beta. */
@@ -254,7 +360,9 @@ public final class SweepChartBuilder {
             double[] y = bySize.values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average()
                     .orElse(Double.NaN)).toArray();
             Color col = Palette.category(i, byBeta.size());
-            style(c.addSeries(e.getKey(), x, y), col, SHAPES[i % SHAPES.length]);
+            boolean replicated = bySize.values().stream().anyMatch(l -> l.size() > 1);
+            style(replicated ? c.addSeries(e.getKey(), x, y, sds(bySize.values())) : c.addSeries(e.getKey(), x, y),
+                    col, SHAPES[i % SHAPES.length]);
             if (bySize.values().stream().anyMatch(l -> l.size() > 1)) {
                 double[] rx = e.getValue().stream().mapToDouble(r -> log2(r.latentDim())).toArray();
                 double[] ry = e.getValue().stream().mapToDouble(RunEntry::testLoss).toArray();
@@ -267,9 +375,11 @@ public final class SweepChartBuilder {
             i++;
         }
         c.getStyler().setMarkerSize(8);
+        c.getStyler().setErrorBarsColorSeriesColor(true);
         return Figure.svg("final-vs-latent", "Final −ELBO vs latent size",
                 "Lower is better. One line per β; where several runs share a latent size and β (seeds, other "
-                        + "keys) the line goes through their mean and each run is a faint dot.", c);
+                        + "keys) the line goes through their mean, the error bar spans ±1 standard deviation of "
+                        + "the runs, and each run is a faint dot.", c);
     }
 
     /** Final active units against beta (log2 axis), one line per latent size. */
@@ -291,17 +401,25 @@ public final class SweepChartBuilder {
                         k -> new ArrayList<>()).add(r));
         int i = 0;
         for (Map.Entry<String, List<RunEntry>> e : bySize.entrySet()) {
-            List<RunEntry> rs = new ArrayList<>(e.getValue());
-            rs.sort(Comparator.comparingDouble(RunEntry::beta));
-            double[] x = rs.stream().mapToDouble(r -> log ? log2(r.beta()) : r.beta()).toArray();
-            double[] y = rs.stream().mapToDouble(r -> r.activeUnits()).toArray();
-            style(c.addSeries(e.getKey(), x, y), Palette.category(i, bySize.size()), SHAPES[i % SHAPES.length]);
+            // Runs sharing a β (seeds) give one point: their mean, with a ±1 sd error bar.
+            TreeMap<Double, List<Double>> byBeta = new TreeMap<>();
+            e.getValue().forEach(r -> byBeta.computeIfAbsent(r.beta(), k -> new ArrayList<>())
+                    .add(r.activeUnits().doubleValue()));
+            double[] x = byBeta.keySet().stream().mapToDouble(b -> log ? log2(b) : b).toArray();
+            double[] y = byBeta.values().stream().mapToDouble(l -> l.stream().mapToDouble(d -> d).average()
+                    .orElse(Double.NaN)).toArray();
+            boolean replicated = byBeta.values().stream().anyMatch(l -> l.size() > 1);
+            style(replicated ? c.addSeries(e.getKey(), x, y, sds(byBeta.values())) : c.addSeries(e.getKey(), x, y),
+                    Palette.category(i, bySize.size()), SHAPES[i % SHAPES.length]);
             i++;
         }
         c.getStyler().setMarkerSize(8);
         c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setErrorBarsColorSeriesColor(true);
         return Figure.svg("active-vs-beta", "Active units vs β",
-                "A larger β buys a simpler code: fewer units stay active. One line per latent size.", c);
+                "A larger β buys a simpler code: fewer units stay active. One line per latent size; runs that "
+                        + "share a β (seeds) are one point, their mean, with an error bar of ±1 standard deviation.",
+                c);
     }
 
     /** Runs x dimensions, each run's final KL per dimension sorted descending; the red tick marks its active units. */

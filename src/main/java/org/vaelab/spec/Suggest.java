@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Did-you-mean: the closest allowed word to a misspelt key or value. */
-final class Suggest {
+public final class Suggest {
     /** Names users bring from PyTorch notebooks, mapped to ours (compared after {@link #fold}). */
     private static final Map<String, String> ALIASES = Map.ofEntries(
             Map.entry("lr", "learning_rate"),
@@ -34,7 +34,7 @@ final class Suggest {
     }
 
     /** The best candidate for {@code input}, or empty when nothing is close enough to be a likely typo. */
-    static Optional<String> closest(String input, Collection<String> candidates) {
+    public static Optional<String> closest(String input, Collection<String> candidates) {
         String folded = fold(input);
         for (String c : candidates) {
             if (fold(c).equals(folded)) {

@@ -25,12 +25,17 @@ import java.util.List;
  * @param unitActivity          A_u = Cov_x(E_q[z_u]) per latent unit
  * @param collapsedDims         (epsilon, delta)-collapsed dimensions (Lucas et al. 2019)
  * @param mutualInfo            estimate of I(x; z) under q (He et al. 2019)
+ * @param muMean                per unit, mean over test examples of the posterior mean μ_u(x) (aggregate posterior)
+ * @param muStd                 per unit, standard deviation over test examples of μ_u(x) (n − 1)
+ * @param zMean                 per unit, mean of one sampled z_u = μ_u + σ_u·ε per test example
+ * @param zStd                  per unit, standard deviation of the sampled z_u (n − 1)
  */
 public record EpochMetrics(int epoch, double trainLoss, double trainRecon, double trainKl, double testLoss,
                            double testRecon, double testKl, Double testSquaredError, double beta,
                            List<Double> klPerDim, double gradNorm, double learningRate, double epochSeconds,
                            double trainSamplesPerSecond, Integer activeUnits, List<Double> unitActivity,
-                           List<Integer> collapsedDims, Double mutualInfo) {
+                           List<Integer> collapsedDims, Double mutualInfo, List<Double> muMean,
+                           List<Double> muStd, List<Double> zMean, List<Double> zStd) {
 
     /** Metrics of epoch {@code epoch}, every other field zero or null until set. */
     public static Builder builder(int epoch) {
@@ -57,6 +62,10 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
         b.unitActivity = unitActivity;
         b.collapsedDims = collapsedDims;
         b.mutualInfo = mutualInfo;
+        b.muMean = muMean;
+        b.muStd = muStd;
+        b.zMean = zMean;
+        b.zStd = zStd;
         return b;
     }
 
@@ -80,6 +89,10 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
         private List<Double> unitActivity;
         private List<Integer> collapsedDims;
         private Double mutualInfo;
+        private List<Double> muMean;
+        private List<Double> muStd;
+        private List<Double> zMean;
+        private List<Double> zStd;
 
         private Builder(int epoch) {
             this.epoch = epoch;
@@ -202,11 +215,21 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
             return this;
         }
 
+        /** The aggregate posterior's moments per unit (see diagnostics.AggregatePosterior), all four together. */
+        public Builder latentMoments(List<Double> muMeanV, List<Double> muStdV, List<Double> zMeanV,
+                                     List<Double> zStdV) {
+            muMean = muMeanV;
+            muStd = muStdV;
+            zMean = zMeanV;
+            zStd = zStdV;
+            return this;
+        }
+
         /** The metrics. */
         public EpochMetrics build() {
             return new EpochMetrics(epoch, trainLoss, trainRecon, trainKl, testLoss, testRecon, testKl,
                     testSquaredError, beta, klPerDim, gradNorm, learningRate, epochSeconds, trainSamplesPerSecond,
-                    activeUnits, unitActivity, collapsedDims, mutualInfo);
+                    activeUnits, unitActivity, collapsedDims, mutualInfo, muMean, muStd, zMean, zStd);
         }
     }
 }

@@ -1,11 +1,13 @@
 package org.vaelab.train;
 
+import org.vaelab.diagnostics.AggregatePosterior;
 import org.vaelab.diagnostics.EpochDiagnostics;
 import org.vaelab.spec.RunConfig;
 import org.vaelab.tracking.EpochMetrics;
 
 /**
- * The per-epoch diagnostics of a run (active units, unit activity, collapsed dimensions, mutual information),
+ * The per-epoch diagnostics of a run (active units, unit activity, collapsed dimensions, mutual information,
+ * the aggregate posterior's moments per unit),
  * computed from the test-set posterior the trainer already evaluated, so they cost no extra model pass.
  */
 public final class LatentDiagnostics implements EpochDiagnoser {
@@ -24,7 +26,9 @@ public final class LatentDiagnostics implements EpochDiagnoser {
             return m;
         }
         EpochDiagnostics d = EpochDiagnostics.compute(ev.mu(), ev.logvar(), threshold, seeds.diagnostics(m.epoch()));
+        // Notebook 000's view, kept per epoch: q(z) per unit against N(0, 1), one O(n d) pass.
+        AggregatePosterior q = AggregatePosterior.of(ev.mu(), ev.logvar(), seeds.latentSample(m.epoch()));
         return m.toBuilder().diagnostics(d.activeUnits(), d.unitActivity(), d.collapsedDims(), d.mutualInfo())
-                .build();
+                .latentMoments(q.muMean(), q.muStd(), q.zMean(), q.zStd()).build();
     }
 }

@@ -50,6 +50,12 @@ public final class RunFinisher {
                 loglik = est.meanLogLikelihood();
                 extra.put("loglik_elbo", est.meanElbo());
                 extra.put("loglik_examples", w.logWeights().length);
+                // How the examples were drawn, so that two runs' numbers are known to be comparable.
+                extra.put("loglik_subset", w.logWeights().length < data.test().size()
+                        ? "class-stratified random" : "all test examples");
+                extra.put("loglik_subset_seed", ImportanceWeights.SUBSET_SEED);
+                extra.put("loglik_subset_classes", w.classCounts());
+                extra.put("loglik_test_size", data.test().size());
                 extra.put("loglik_samples", cfg.eval().loglikSamples());
                 extra.put("loglik_seconds", w.seconds());
                 note = String.format(java.util.Locale.ROOT,

@@ -14,6 +14,7 @@ public final class RunSeeds {
     private static final long EVAL_DATA = 5;
     private static final long LOGLIK = 6;
     private static final long DIAGNOSTICS = 7;
+    private static final long LATENT_SAMPLE = 8;
     private static final long VISUALS = 101;
 
     private final long root;
@@ -72,6 +73,11 @@ public final class RunSeeds {
     /** Subset and noise of epoch {@code epoch}'s diagnostics (the mutual-information estimate). */
     public long diagnostics(int epoch) {
         return derive(DIAGNOSTICS, epoch);
+    }
+
+    /** The one ε per test example of epoch {@code epoch}'s aggregate-posterior moments (sampled z). */
+    public long latentSample(int epoch) {
+        return derive(LATENT_SAMPLE, epoch);
     }
 
     /** Prior samples and histogram noise of the run's pictures (visuals.json). */

@@ -125,6 +125,23 @@ class ReportBrowserTest {
         screenshot(index, "sweep-full.png", 6000);
     }
 
+    /** A seeded sweep: the conditions table comes first, loads clean and sorts by its mean −ELBO. */
+    @Test
+    void seededSweepPageShowsItsConditionsTableAndSortsIt() throws Exception {
+        Path seeded = ReportWriter.write(List.of(org.vaelab.tracking.ReplicateSweep.write(
+                SampleReportTest.ROOT.resolve("results"), "seeded")), SampleReportTest.ROOT.resolve("reports"));
+        JsonNode r = probe(seeded);
+        assertEquals(0, r.get("errors").size(), r.get("errors").toString());
+        JsonNode sections = r.get("sections");
+        assertTrue(sections.has("conditions") && sections.get("conditions").asInt() < sections.get("runs").asInt(),
+                sections.toString());
+        // The probe sorts the first sortable table, the conditions', by −ELBO; column 1 is the schedule. Best mean:
+        // latent 32 with linear warm-up; worst: latent 8 without.
+        assertEquals("linear", r.get("ascFirst").asText());
+        assertEquals("none", r.get("descFirst").asText());
+        screenshot(seeded, "sweep-seeded.png", 2000);
+    }
+
     @Test
     void runPagesLoadClean() throws Exception {
         List<RunSummary> runs = RunStore.at(index.getParent().getParent().getParent()

@@ -52,6 +52,24 @@ class RunChartBuilderTest {
                 "diverged: curves up to the NaN, no pictures");
     }
     @Test
+    void perEpochMomentsOfMuAndSampledZAreChartedAgainstZeroAndOne() throws Exception {
+        ReportModel rep = ReportModel.of(List.of(ReportLoader.load(org.vaelab.tracking.ReplicateSweep.write(
+                tmp.resolve("rep"), "warm"))));
+        RunEntry r = rep.runs().get(0); // latent 8, no visuals.json: the per-epoch charts still show
+        Figure.Group g = group(RunChartBuilder.groups(rep, r), "aggregate-posterior");
+        assertEquals(List.of("moments-mu-mean", "moments-mu-sd", "moments-z-mean", "moments-z-sd"),
+                figureIds(g));
+        org.knowm.xchart.XYChart zsd = (org.knowm.xchart.XYChart) g.figures().get(3).chart();
+        assertEquals(List.of(1.0, 1.0), java.util.Arrays.stream(zsd.getSeriesMap().get("prior").getYData()).boxed()
+                .toList(), "the prior's sd");
+        // zStd = 1 - 0.2 / epoch for every unit, epochs 1..4
+        assertEquals(List.of(0.8, 0.9, 1.0 - 0.2 / 3, 0.95), java.util.Arrays.stream(zsd.getSeriesMap().get("z0")
+                .getYData()).boxed().toList());
+        org.knowm.xchart.XYChart mean = (org.knowm.xchart.XYChart) g.figures().get(0).chart();
+        assertEquals(0.0, mean.getSeriesMap().get("prior").getYData()[0], 0);
+        assertEquals(RunFigures.MAX_UNITS, mean.getSeriesMap().size() - 1, "the most active units, not all 8");
+    }
+    @Test
     void inactiveUnitsComeFromTheSummary() {
         RunEntry r = run("latent_dim=8,beta=4");
         assertEquals(java.util.Set.of(4, 5, 6, 7), RunChartBuilder.inactive(r));

@@ -145,14 +145,62 @@ class SweepChartBuilderTest {
         assertEquals("loss.warmup.schedule", m.colourKey(), "coloured by the condition, not the seed");
         XYChart c = (XYChart) SweepChartBuilder.epochPanels(m, "t", "loss", EpochMetrics::testLoss, true, true).get(0)
                 .chart();
-        assertEquals(6, c.getSeriesMap().size(), "every run is a curve");
+        // Issue 15: a condition's seeds are one mean curve in a min–max band, not three thin lines.
+        assertEquals(4, c.getSeriesMap().size(), "a band and a mean curve per condition");
         assertEquals(java.util.Set.of("schedule=none", "schedule=linear"), c.getSeriesMap().values().stream()
                 .filter(s -> s.isShowInLegend()).map(s -> s.getName()).collect(java.util.stream.Collectors.toSet()));
         assertEquals(2, c.getSeriesMap().values().stream().filter(s -> s.isShowInLegend()).count(),
                 "one legend entry per condition");
-        java.util.Set<java.awt.Color> colours = new java.util.HashSet<>();
-        c.getSeriesMap().values().forEach(s -> colours.add(s.getLineColor()));
-        assertEquals(2, colours.size(), "the seeds of a condition share its colour");
+        // test loss = 201 - epoch - seed for seeds 1..3: mean 199 - e, band from 198 - e to 200 - e
+        org.knowm.xchart.XYSeries mean = c.getSeriesMap().get("schedule=none");
+        assertEquals(List.of(198.0, 197.0, 196.0), java.util.Arrays.stream(mean.getYData()).boxed().toList());
+        org.knowm.xchart.XYSeries band = c.getSeriesMap().get("schedule=none min–max");
+        assertEquals(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.PolygonArea, band.getXYSeriesRenderStyle());
+        assertEquals(List.of(199.0, 198.0, 197.0, 195.0, 196.0, 197.0),
+                java.util.Arrays.stream(band.getYData()).boxed().toList(), "max along the top, min back along the bottom");
+        assertEquals(mean.getLineColor().getRGB() & 0xffffff, band.getFillColor().getRGB() & 0xffffff,
+                "the band has its condition's colour");
+    }
+
+    @Test
+    void anIncompleteSeedStaysADashedCurveBesideItsConditionsBand() {
+        List<RunData> runs = new ArrayList<>();
+        for (int seed = 1; seed <= 3; seed++) {
+            runs.add(seededRun(seed - 1, "none", seed));
+        }
+        RunData failed = seededRun(3, "none", 4);
+        runs.add(new RunData(failed.summary().toBuilder().status(RunStatus.FAILED).build(), failed.epochs(), null,
+                Map.of(), null, List.of()));
+        runs.add(seededRun(4, "linear", 1));
+        ReportModel m = ReportModel.of(List.of(new SweepData("warm", null, null, runs, List.of())));
+        XYChart c = (XYChart) SweepChartBuilder.epochPanels(m, "t", "loss", EpochMetrics::testLoss, true, true).get(0)
+                .chart();
+        // none: band + mean + the failed seed's own curve; linear: one run, its own curve
+        assertEquals(4, c.getSeriesMap().size(), String.valueOf(c.getSeriesMap().keySet()));
+        assertEquals(List.of(198.0, 197.0, 196.0), java.util.Arrays.stream(c.getSeriesMap().get("schedule=none")
+                .getYData()).boxed().toList(), "the failed seed is not in the mean");
+        assertEquals(2, c.getSeriesMap().values().stream().filter(s -> s.isShowInLegend()).count());
+    }
+
+    @Test
+    void acrossRunChartsOfSeedsPlotMeansWithErrorBars() {
+        List<RunData> runs = new ArrayList<>();
+        int i = 0;
+        for (int latent : List.of(2, 8)) {
+            for (int seed : List.of(1, 2, 3)) {
+                runs.add(finished(i++, latent, seed, 100.0 + latent + seed));
+            }
+        }
+        ReportModel m = ReportModel.of(List.of(new SweepData("rep", null, null, runs, List.of())));
+        XYChart fl = (XYChart) SweepChartBuilder.finalVsLatent(m).chart();
+        org.knowm.xchart.XYSeries line = fl.getSeriesMap().get("runs");
+        assertEquals(List.of(104.0, 110.0), java.util.Arrays.stream(line.getYData()).boxed().toList());
+        assertEquals(List.of(1.0, 1.0), java.util.Arrays.stream(line.getExtraValues()).boxed().toList(),
+                "sd of 1, 2, 3 around the mean");
+        XYChart rd = (XYChart) SweepChartBuilder.rateDistortion(m).chart();
+        org.knowm.xchart.XYSeries points = rd.getSeriesMap().values().iterator().next();
+        assertEquals(2, points.getXData().length, "one point per condition, not per seed");
+        assertEquals(1.0, points.getExtraValues()[0], 1e-12);
     }
     private static RunData seededRun(int index, String schedule, int seed) {
         List<EpochMetrics> epochs = new ArrayList<>();

@@ -81,6 +81,19 @@ class RunExecutionTest {
         assertNotNull(s.verdict(), "judged");
         assertNotNull(s.testLoglik(), "log-likelihood estimated");
         assertNotNull(s.finalMetrics().activeUnits(), "per-epoch diagnostics");
+        int d = s.finalMetrics().klPerDim().size();
+        for (EpochMetrics m : store.readMetrics("full00000001")) {
+            // the aggregate posterior's moments, every epoch, one number per unit; sampled z spreads more than mu
+            assertEquals(d, m.muMean().size());
+            assertEquals(d, m.zStd().size());
+            for (int u = 0; u < d; u++) {
+                assertTrue(m.zStd().get(u) > m.muStd().get(u), "unit " + u + " at epoch " + m.epoch());
+            }
+        }
+        assertEquals("class-stratified random", s.extra().get("loglik_subset"), s.extra().toString());
+        assertEquals((int) ImportanceWeights.SUBSET_SEED, ((Number) s.extra().get("loglik_subset_seed")).intValue());
+        assertEquals(s.extra().get("loglik_examples"), ((List<?>) s.extra().get("loglik_subset_classes")).stream()
+                .mapToInt(c -> ((Number) c).intValue()).sum());
         assertTrue(Files.exists(store.runDir("full00000001").resolve("visuals.json")), "pictures");
         assertEquals(2, notes.size(), notes.toString());
         assertTrue(notes.get(1).startsWith("run-full00000001: log p(x) ~ "), notes.get(1));

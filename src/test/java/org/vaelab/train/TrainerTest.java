@@ -230,7 +230,9 @@ class TrainerTest {
             ImportanceWeights w = ImportanceWeights.onTestSet(m, DATA.test(), c);
             assertEquals(7, w.logWeights().length);
             assertEquals(20, w.logWeights()[0].length);
-            assertEquals(DATA.test().labels()[6], w.labels()[6]);
+            assertEquals(DATA.test().labels()[w.indices()[6]], w.labels()[6]);
+            assertArrayEquals(ImportanceWeights.subset(DATA.test().labels(), 7), w.indices(),
+                    "the stratified subset, whatever the run's seed");
             // reproducible: same seed, same weights
             assertArrayEquals(w.logWeights()[3], ImportanceWeights.onTestSet(m, DATA.test(), c).logWeights()[3]);
         }
