@@ -5,24 +5,40 @@ import java.util.List;
 import java.util.function.Function;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.vaelab.model.layers.Layer;
+import org.vaelab.model.layers.LayerStack;
+import org.vaelab.model.layers.Layers;
+import org.vaelab.model.layers.ParamContext;
 import org.vaelab.spec.Activation;
+import org.vaelab.spec.LayerLists;
+import org.vaelab.spec.LayerSpec;
 import org.vaelab.spec.ModelSpec;
 import org.vaelab.spec.NetKind;
+import org.vaelab.spec.Shape;
 
 /**
  * The shapes of one VAE (encoder, Gaussian heads, decoder) for a given image size, and the code that adds
- * its layers to a SameDiff graph. See the package documentation for the exact architecture.
+ * its layers to a SameDiff graph. The encoder and decoder are layer lists ({@link LayerLists}: the mlp/conv
+ * shorthands expand there); the encoder reads the image [1, rows, cols] and ends in a vector of features (a
+ * flatten is appended when it ends in an image), the heads are linear layers {@code enc_mu}/{@code enc_logvar},
+ * and the decoder maps z to rows * cols values (flattened in C, H, W order when it ends in an image). See the
+ * package documentation for the shorthands' exact architecture.
  */
 public final class VaeArchitecture {
     private final ModelSpec spec;
     private final int rows;
     private final int cols;
+    private final List<LayerSpec> encoderSpecs;
+    private final List<LayerSpec> decoderSpecs;
+    private final int features;
+    /** Whether every layer kind has a layer class in this build (else the conv graph code of old is used). */
+    private final boolean layered;
     /** Spatial sizes of the conv encoder: sizes[0] = input, sizes[i+1] after conv i. Also the decoder's targets. */
     private final int[] heights;
     private final int[] widths;
     private final List<Parameters.Param> params = new ArrayList<>();
 
-    private VaeArchitecture(ModelSpec spec, int rows, int cols) {
+    private VaeArchitecture(ModelSpec spec, int rows, int cols, List<LayerSpec> encoder, List<LayerSpec> decoder) {
         this.spec = spec;
         this.rows = rows;
         this.cols = cols;
@@ -36,7 +52,62 @@ public final class VaeArchitecture {
             heights[i + 1] = (heights[i] - 1) / 2 + 1;
             widths[i + 1] = (widths[i] - 1) / 2 + 1;
         }
-        declareParameters();
+        Shape input = LayerLists.input(rows, cols);
+        this.encoderSpecs = List.copyOf(Layers.endingInVector(encoder, input));
+        this.decoderSpecs = List.copyOf(Layers.endingInVector(decoder, Shape.vector(spec.latentDim())));
+        Shape f = input;
+        for (LayerSpec l : encoderSpecs) {
+            f = l.output(f);
+        }
+        this.features = f.size();
+        Shape o = Shape.vector(spec.latentDim());
+        for (LayerSpec l : decoderSpecs) {
+            o = l.output(o);
+        }
+        if (o.size() != rows * cols) {
+            throw new IllegalArgumentException("the decoder ends in " + o + " = " + o.size() + " values, but the "
+                    + rows + "x" + cols + " images need " + rows * cols + "; end it with {linear: " + rows * cols
+                    + "} or a conv_transpose to [1, " + rows + ", " + cols + "]");
+        }
+        this.layered = Layers.available(encoderSpecs) && Layers.available(decoderSpecs);
+        if (layered) {
+            params.addAll(encoderStack().params());
+            dense(GraphNames.encMu(true), GraphNames.encMu(false), features, spec.latentDim());
+            dense(GraphNames.encLogvar(true), GraphNames.encLogvar(false), features, spec.latentDim());
+            params.addAll(decoderStack().params());
+        } else {
+            declareParameters();
+        }
+    }
+
+    /** The encoder's layers, ending in a vector of {@link #features()} values. */
+    public List<LayerSpec> encoderSpecs() {
+        return encoderSpecs;
+    }
+
+    /** The decoder's layers, from z to {@link #dim()} values. */
+    public List<LayerSpec> decoderSpecs() {
+        return decoderSpecs;
+    }
+
+    /** Features the heads read. */
+    public int features() {
+        return features;
+    }
+
+    /** Whether every layer has a fast layer class in this build (the fast engine can run this model). */
+    public boolean layered() {
+        return layered;
+    }
+
+    /** A fresh stack of the encoder's layers (its own buffers), input the image [1, rows, cols]. */
+    public LayerStack encoderStack() {
+        return new LayerStack(Layers.build("enc", encoderSpecs, LayerLists.input(rows, cols)));
+    }
+
+    /** A fresh stack of the decoder's layers, input z. */
+    public LayerStack decoderStack() {
+        return new LayerStack(Layers.build("dec", decoderSpecs, Shape.vector(spec.latentDim())));
     }
 
     /** The architecture of {@code spec} for images of {@code rows} x {@code cols} pixels. */
@@ -63,7 +134,17 @@ public final class VaeArchitecture {
         if (spec.decoder() == NetKind.CONV && spec.channels().isEmpty()) {
             throw new IllegalArgumentException("model.channels: a conv decoder needs at least one channel count");
         }
-        return new VaeArchitecture(spec, rows, cols);
+        return new VaeArchitecture(spec, rows, cols, LayerLists.encoder(spec, rows, cols),
+                LayerLists.decoder(spec, rows, cols));
+    }
+
+    /**
+     * An architecture with explicit layer lists (tests; specs reach them through {@link LayerLists}); the
+     * spec gives the latent size and the activation only.
+     */
+    static VaeArchitecture withLayers(ModelSpec spec, int rows, int cols, List<LayerSpec> encoder,
+                                      List<LayerSpec> decoder) {
+        return new VaeArchitecture(spec, rows, cols, encoder, decoder);
     }
 
     /** Pixels per image. */
@@ -202,7 +283,14 @@ public final class VaeArchitecture {
      */
     public SDVariable[] encode(SameDiff sd, SDVariable x, Function<String, SDVariable> param) {
         SDVariable h = x;
-        if (spec.encoder() == NetKind.MLP) {
+        if (layered) {
+            // the twins take the image NHWC; one channel: the same memory as the pixel rows
+            ParamContext g = new ParamContext(sd, param, null, true);
+            h = sd.reshape(x, -1, rows, cols, 1);
+            for (Layer l : encoderStack().layers()) {
+                h = l.graph(g, h);
+            }
+        } else if (spec.encoder() == NetKind.MLP) {
             for (int i = 0; i < spec.hidden().size(); i++) {
                 h = denseLayer(sd, h, param.apply(GraphNames.encDense(i, true)),
                         param.apply(GraphNames.encDense(i, false)), true);
@@ -228,6 +316,14 @@ public final class VaeArchitecture {
 
     /** Adds the decoder: z [m, d] to logits [m, D]. */
     public SDVariable decodeLogits(SameDiff sd, SDVariable z, Function<String, SDVariable> param) {
+        if (layered) {
+            ParamContext g = new ParamContext(sd, param, null, true);
+            SDVariable h = z;
+            for (Layer l : decoderStack().layers()) {
+                h = l.graph(g, h);
+            }
+            return h;
+        }
         List<Integer> hidden = spec.hidden();
         if (spec.decoder() == NetKind.MLP) {
             SDVariable h = z;
