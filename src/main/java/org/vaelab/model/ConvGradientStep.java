@@ -18,7 +18,7 @@ import org.vaelab.spec.NetKind;
 
 /**
  * {@link GradientStep} for models with a conv encoder and/or a conv decoder (either side may be mlp), written
- * out by hand like {@link MlpGradientStep}: the same function and gradients as the SameDiff objective graph
+ * out by hand (the conv shorthands' step until the engine's conv layers are merged): the same function and gradients as the SameDiff objective graph
  * ({@link VaeGraphs#objective}), with every conv, transposed conv and dense layer as one OpenBLAS {@code sgemm}
  * (forward) and two (backward) over buffers allocated once, and the elementwise work in {@link Kernels}.
  *

@@ -46,6 +46,7 @@ public final class FastGradientStep implements GradientStep {
     private final long lvB;
 
     private int cap; // examples the buffers hold
+    private int capRows; // decoder rows the buffers hold
     private FloatPointer featN;
     private FloatPointer muN;
     private FloatPointer lvN;
@@ -128,12 +129,13 @@ public final class FastGradientStep implements GradientStep {
         return dtype == DataType.FLOAT && arch.layered();
     }
 
-    private void ensure(int n) {
-        if (n <= cap) {
+    private void ensure(int n, int samples) {
+        if (n <= cap && (long) n * samples <= capRows) {
             return;
         }
+        int rows = Math.max(samples * n, capRows);
+        n = Math.max(n, cap);
         close0();
-        int rows = k * n;
         enc.allocate(n, training);
         dec.allocate(rows, training);
         ws.reserve((long) n * Math.max(f, d));
@@ -159,6 +161,7 @@ public final class FastGradientStep implements GradientStep {
             dFeat = new float[n * f];
         }
         cap = n;
+        capRows = rows;
     }
 
     @Override
@@ -170,7 +173,7 @@ public final class FastGradientStep implements GradientStep {
         Blas.pointer(x).get(xH, 0, n * dim);
         Blas.pointer(eps).get(epsH, 0, k * n * d);
         float beta = (float) betaValue;
-        Values v = run(n, beta, true);
+        Values v = run(n, k, beta, true);
         backward(n, beta);
         return v;
     }
@@ -184,7 +187,7 @@ public final class FastGradientStep implements GradientStep {
             throw new IllegalArgumentException("eps: expected [" + (long) k * n + ", " + d + "], got "
                     + Arrays.toString(eps.shape()));
         }
-        ensure(n);
+        ensure(n, k);
         return n;
     }
 
@@ -202,8 +205,8 @@ public final class FastGradientStep implements GradientStep {
         kern.addBias(lvH, n, d, lvBias, 0);
     }
 
-    /** Forward from xH and epsH; fills every per-row array. */
-    private Values run(int n, float beta, boolean train) {
+    /** Forward of {@code n} examples with {@code k} samples each from xH and epsH; fills every per-row array. */
+    private Values run(int n, int k, float beta, boolean train) {
         int rows = k * n;
         heads(enc.forward(xH, n, train), n);
         double klSum = LatentGradients.reparameterise(n, k, d, muH, lvH, stdH, epsH, zH, klDimMean);
@@ -252,22 +255,22 @@ public final class FastGradientStep implements GradientStep {
     }
 
     /**
-     * The objective's forward on {@code n} examples {@code x} (row-major, n * D) with noise {@code eps}
-     * (K * n * d, sample-major); no backward state kept beyond the next call. The returned arrays are the
-     * engine's: rows {@code 0 .. n} (mu, logvar: n * d) and {@code 0 .. K n} (nll, sqErr, logW) are valid
-     * until the next call.
+     * The objective's forward (beta 1) on {@code n} examples {@code x} (row-major from {@code xOff}, n * D)
+     * with {@code samples} samples each, noise {@code eps} (from {@code epsOff}: samples * n * d, sample-major); the engine grows to
+     * fit, whatever its objective's K. The returned arrays are the engine's: {@code 0 .. n} (mu, logvar: n * d)
+     * and {@code 0 .. samples * n} (nll, sqErr, logW for iwae) are valid until the next call.
      */
-    Forward forward(float[] x, float[] eps, int n) {
-        ensure(n);
-        System.arraycopy(x, 0, xH, 0, n * dim);
-        System.arraycopy(eps, 0, epsH, 0, k * n * d);
-        Values v = run(n, 1f, false);
+    Forward forward(float[] x, int xOff, float[] eps, int epsOff, int n, int samples) {
+        ensure(n, samples);
+        System.arraycopy(x, xOff, xH, 0, n * dim);
+        System.arraycopy(eps, epsOff, epsH, 0, samples * n * d);
+        Values v = run(n, samples, 1f, false);
         return new Forward(v, muH, lvH, nll, sqErr, logW);
     }
 
     /** Posterior means and log-variances of {@code n} examples into {@code mu}, {@code logvar} (n * d each). */
     void encode(float[] x, int xOff, int n, float[] mu, float[] logvar, int outOff) {
-        ensure(n);
+        ensure(n, 1);
         System.arraycopy(x, xOff, xH, 0, n * dim);
         heads(enc.forward(xH, n, false), n);
         System.arraycopy(muH, 0, mu, outOff, n * d);
@@ -276,7 +279,7 @@ public final class FastGradientStep implements GradientStep {
 
     /** The decoder means sigmoid(logits) of {@code m} codes {@code z} (m * d) into {@code out[0 .. m * D]}. */
     void decodeMean(float[] z, int m, float[] out) {
-        ensure((m + k - 1) / k);
+        ensure(1, m);
         float[] l = dec.forward(z, m, false);
         if (deferred) {
             dec.outputBias(outBias);
@@ -291,9 +294,9 @@ public final class FastGradientStep implements GradientStep {
         return obj.estimator() == Estimator.IWAE;
     }
 
-    /** Samples per example. */
-    int samples() {
-        return k;
+    /** Values per example of the widest activation: sizes row blocks for evaluation. */
+    int widest() {
+        return Math.max(Math.max(enc.widest(), dec.widest()), Math.max(f, dim));
     }
 
     @Override
@@ -322,6 +325,7 @@ public final class FastGradientStep implements GradientStep {
             muN.close();
             lvN.close();
             cap = 0;
+            capRows = 0;
         }
     }
 }

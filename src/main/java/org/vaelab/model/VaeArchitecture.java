@@ -95,6 +95,12 @@ public final class VaeArchitecture {
         return features;
     }
 
+    /** Whether every layer of {@code spec}'s lists has a fast layer class in this build. */
+    public static boolean layered(ModelSpec spec) {
+        // the kinds do not depend on the image size
+        return Layers.available(LayerLists.encoder(spec, 28, 28)) && Layers.available(LayerLists.decoder(spec, 28, 28));
+    }
+
     /** Whether every layer has a fast layer class in this build (the fast engine can run this model). */
     public boolean layered() {
         return layered;

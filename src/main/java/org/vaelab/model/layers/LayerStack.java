@@ -75,6 +75,11 @@ public final class LayerStack implements AutoCloseable {
         return layers.get(layers.size() - 1).outShape();
     }
 
+    /** Values per example of the widest input or output of a layer the stack runs. */
+    public int widest() {
+        return widest;
+    }
+
     /** Whether any layer has trainable parameters. */
     public boolean trainable() {
         return firstTrainable >= 0;
