@@ -217,7 +217,11 @@ public final class ConvLayer extends Layer {
                             if (!rowIn || ix < 0 || ix >= wd) {
                                 Arrays.fill(colsH, o, o + inC, 0f);
                             } else {
-                                System.arraycopy(x, base + (iy * wd + ix) * inC, colsH, o, inC);
+                                // a loop, not arraycopy: inC is 1 in the first layer
+                                int s = base + (iy * wd + ix) * inC;
+                                for (int c = 0; c < inC; c++) {
+                                    colsH[o + c] = x[s + c];
+                                }
                             }
                         }
                     }

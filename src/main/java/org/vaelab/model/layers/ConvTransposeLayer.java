@@ -217,7 +217,11 @@ public final class ConvTransposeLayer extends Layer {
                             int oy = stride * iy - padH + ky;
                             for (int kx = kx0; kx < kx1; kx++) {
                                 int o = base + (oy * ow + stride * ix - padW + kx) * outC;
-                                System.arraycopy(dOut, o, patchH, p + (ky * kw + kx) * outC, outC);
+                                int s = p + (ky * kw + kx) * outC;
+                                // a loop, not arraycopy: outC is 1 in the last layer
+                                for (int c = 0; c < outC; c++) {
+                                    patchH[s + c] = dOut[o + c];
+                                }
                             }
                         }
                     }

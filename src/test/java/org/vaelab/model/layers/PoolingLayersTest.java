@@ -3,6 +3,7 @@ package org.vaelab.model.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -13,6 +14,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.opentest4j.AssertionFailedError;
 import org.vaelab.spec.LayerSpec;
 import org.vaelab.spec.Shape;
 
@@ -115,5 +117,32 @@ class PoolingLayersTest {
         double got = sd.calculateGradients(Map.of(), "x").get("x").getDouble(0);
         // d loss / d x[0, 0, 0, 0] = r at (0,0), (0,1), (1,0), (1,1) in channel 0 = 0 + 2 + 12 + 14
         assertNotEquals(28.0, got, 1e-9, "M2.1's NHWC upsampling2d backward is right now: use it in the twin");
+    }
+
+    /** The finite-difference check is not vacuous: it catches that bug in a twin that used the NHWC op. */
+    @Test
+    void theFiniteDifferenceCheckCatchesTheNhwcBackward() {
+        Layer buggy = new Layer("up", Shape.image(2, 2, 3), Shape.image(2, 4, 6)) {
+            @Override
+            public void allocate(int rows) {
+            }
+
+            @Override
+            public float[] forward(float[] input, int rows, boolean training) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void backward(float[] dOut, int rows, float[] dIn) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public SDVariable graph(GraphContext g, SDVariable x) {
+                return g.sd().cnn().upsampling2d(x, 2, 2, false);
+            }
+        };
+        LayerHarness.Values v = LayerHarness.Values.random(buggy, 2, 9);
+        assertThrows(AssertionFailedError.class, () -> LayerHarness.checkTwinGradients(buggy, v));
     }
 }
