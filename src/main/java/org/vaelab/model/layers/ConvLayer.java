@@ -57,7 +57,9 @@ public final class ConvLayer extends Layer {
     private Activation act;
 
     private int cap;
+    /** Native columns: one block's for evaluations, every example's once a training forward needs them. */
     private FloatPointer colsN;
+    private long colsCap;
     private float[] colsH;
     private float[] outH;
     private final float[] bias;
@@ -132,10 +134,23 @@ public final class ConvLayer extends Layer {
             return;
         }
         close();
-        colsN = new FloatPointer(Math.max(1, pix * kc));
+        // an evaluation needs one block of columns; the first training forward grows them (once per size)
+        cols(block(rows));
         colsH = new float[block(rows) * oh * ow * kc];
         outH = new float[rows * out.size()];
         cap = rows;
+    }
+
+    /** Makes the native columns hold {@code examples} examples. */
+    private void cols(int examples) {
+        long need = Math.max(1, (long) examples * oh * ow * kc);
+        if (need > colsCap) {
+            if (colsN != null) {
+                colsN.close();
+            }
+            colsN = new FloatPointer(need);
+            colsCap = need;
+        }
     }
 
     @Override
@@ -143,6 +158,9 @@ public final class ConvLayer extends Layer {
         FloatPointer a = workspace.a();
         FloatPointer w = at(params, 0);
         int bl = block(rows);
+        if (training) {
+            cols(rows);
+        }
         for (int e0 = 0; e0 < rows; e0 += bl) {
             int m = Math.min(bl, rows - e0);
             int pix = m * oh * ow;
@@ -273,6 +291,7 @@ public final class ConvLayer extends Layer {
             colsN.close();
             colsN = null;
         }
+        colsCap = 0;
         cap = 0;
     }
 }

@@ -55,7 +55,9 @@ public final class ConvTransposeLayer extends Layer {
     private Activation act;
 
     private int cap;
+    /** Native copy of the input: one block's for evaluations, every example's once a training forward needs it. */
     private FloatPointer inN;
+    private long inCap;
     private float[] patchH;
     private float[] outH;
     private final float[] bias;
@@ -121,7 +123,8 @@ public final class ConvTransposeLayer extends Layer {
             return;
         }
         close();
-        inN = new FloatPointer(Math.max(1, (long) rows * in.size()));
+        // an evaluation needs one block of the input; the first training forward grows it (once per size)
+        input(block(rows));
         patchH = new float[block(rows) * h * wd * patch];
         outH = new float[rows * out.size()];
         cap = rows;
@@ -137,18 +140,39 @@ public final class ConvTransposeLayer extends Layer {
         return Math.min(k, o + pad - s * i);
     }
 
+    /** Makes the native input hold {@code examples} examples. */
+    private void input(int examples) {
+        long need = Math.max(1, (long) examples * in.size());
+        if (need > inCap) {
+            if (inN != null) {
+                inN.close();
+            }
+            inN = new FloatPointer(need);
+            inCap = need;
+        }
+    }
+
     @Override
     public float[] forward(float[] input, int rows, boolean training) {
         FloatPointer a = workspace.a();
         int inW = in.size();
         int outW = out.size();
-        inN.put(input, 0, rows * inW);
         Arrays.fill(outH, 0, rows * outW, 0f);
         int bl = block(rows);
+        if (training) {
+            input(rows);
+            inN.put(input, 0, rows * inW);
+        }
         for (int e0 = 0; e0 < rows; e0 += bl) {
             int m = Math.min(bl, rows - e0);
             int pix = m * h * wd;
-            gemm(false, true, pix, patch, inC, at(inN, (long) e0 * inW), inC, at(params, 0), inC, 0f, a, patch);
+            FloatPointer x = at(inN, (long) e0 * inW);
+            if (!training) {
+                // the backward needs every example's input; an evaluation reuses the first block's place
+                x = inN;
+                x.put(input, e0 * inW, m * inW);
+            }
+            gemm(false, true, pix, patch, inC, x, inC, at(params, 0), inC, 0f, a, patch);
             a.get(patchH, 0, pix * patch);
             int p = 0;
             for (int e = e0; e < e0 + m; e++) {
@@ -273,6 +297,7 @@ public final class ConvTransposeLayer extends Layer {
             inN.close();
             inN = null;
         }
+        inCap = 0;
         cap = 0;
     }
 }

@@ -79,6 +79,14 @@ class ConvTransposeLayerTest {
     }
 
     @Test
+    void anEvaluationForwardNeedsOneBlockAndAgrees() {
+        ConvTransposeLayer l = layer(2, 4, 3, 3, 3, 3, 2, 1, 1, 1, 1);
+        l.fuse(LayerSpec.Nonlinearity.RELU);
+        l.blockFloats(2 * 4 * 3 * 9 * 3);
+        LayerHarness.assertEvaluationAgrees(l, LayerHarness.Values.random(l, 5, 13));
+    }
+
+    @Test
     void twoBackwardsGiveTheSameGradientsAcrossBlocks() {
         // the weight gradient sums over blocks: the first block must overwrite what the last call left
         ConvTransposeLayer l = layer(2, 3, 3, 2, 3, 3, 2, 1, 1, 0, 0);

@@ -103,6 +103,47 @@ final class LayerHarness {
         }
     }
 
+    /**
+     * An evaluation forward first (buffers sized for it), then a training forward and backward on the same
+     * buffers: returns {evaluation output, training result}.
+     */
+    static Object[] evaluateThenTrain(Layer l, Values v) {
+        try (Workspace ws = new Workspace()) {
+            int np = (int) Math.max(1, l.paramCount());
+            FloatPointer p = new FloatPointer(np);
+            FloatPointer g = new FloatPointer(np);
+            try {
+                p.put(v.params(), 0, v.params().length);
+                l.bind(p, g, null, ws);
+                l.allocate(v.rows());
+                ws.commit();
+                int outN = v.rows() * l.outShape().size();
+                double[] eval = toDouble(java.util.Arrays.copyOf(l.forward(v.x(), v.rows(), false), outN));
+                float[] y = java.util.Arrays.copyOf(l.forward(v.x(), v.rows(), true), outN);
+                float[] dIn = new float[v.rows() * l.inShape().size()];
+                l.backward(v.r().clone(), v.rows(), dIn);
+                float[] gr = new float[(int) l.paramCount()];
+                g.get(gr, 0, gr.length);
+                return new Object[]{eval, new Result(toDouble(y), toDouble(dIn), toDouble(gr))};
+            } finally {
+                l.close();
+                p.close();
+                g.close();
+            }
+        }
+    }
+
+    /** The evaluation forward equals the training forward, and training after it gives {@link #fast}'s result. */
+    static void assertEvaluationAgrees(Layer l, Values v) {
+        Result ref = fast(l, v);
+        Object[] r = evaluateThenTrain(l, v);
+        Result train = (Result) r[1];
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ref.out(), (double[]) r[0], 0.0, "evaluation forward");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ref.out(), train.out(), 0.0, "training forward");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ref.dIn(), train.dIn(), 0.0, "d input");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ref.grads(), train.grads(), 0.0, "grads");
+    }
+
     /** A graph context over fixed variables (no state: none of these layers has any). */
     static GraphContext context(SameDiff sd, Map<String, SDVariable> vars) {
         return new GraphContext() {
