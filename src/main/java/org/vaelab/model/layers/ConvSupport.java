@@ -55,10 +55,14 @@ final class ConvSupport {
         };
     }
 
-    /** The twin of a fused activation, PyTorch's defaults (leaky_relu slope 0.01, elu alpha 1). */
+    /**
+     * The twin of a fused activation, PyTorch's defaults (leaky_relu slope 0.01, elu alpha 1). relu is written
+     * x * step(x) as today's conv graphs do: the same values and gradient, but M2.1's relu backward took 12 ms on a
+     * [128, 14, 14, 32] array against 0.4 ms for the multiplies (ConvOpProbe).
+     */
     static SDVariable activate(SameDiff sd, SDVariable v, Activation a) {
         return switch (a) {
-            case RELU -> sd.nn.relu(v, 0.0);
+            case RELU -> v.mul(sd.math.step(v, 0.0));
             case TANH -> sd.nn.tanh(v);
             case ELU -> sd.nn.elu(v);
             case LEAKY_RELU -> sd.nn.leakyRelu(v, 0.01);
