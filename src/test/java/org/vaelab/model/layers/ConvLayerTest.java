@@ -141,4 +141,10 @@ class ConvLayerTest {
                 () -> LayerHarness.assertClose(t.grads(), broken, LayerHarness.GRAD_TOL, "broken"));
         assertTrue(List.of(l.params().get(0).name()).contains("enc_conv1_W"));
     }
+
+    @Test
+    void aFirstLayerWithoutInputGradientGetsTheSameParameterGradients() {
+        LayerHarness.Values v = LayerHarness.Values.random(layer(2, 6, 6, 2, 3, 3, 2, 1, 1, false), 3, 8);
+        assertArrayEquals(LayerHarness.fast(layer(2, 6, 6, 2, 3, 3, 2, 1, 1, false), v).grads(), LayerHarness.fast(layer(2, 6, 6, 2, 3, 3, 2, 1, 1, false), v, false).grads(), 0.0);
+    }
 }

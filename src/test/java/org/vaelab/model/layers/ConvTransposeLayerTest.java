@@ -94,4 +94,10 @@ class ConvTransposeLayerTest {
         LayerHarness.Values v = LayerHarness.Values.random(l, 3, 4);
         assertArrayEquals(LayerHarness.fast(l, v).grads(), LayerHarness.fast(l, v).grads(), 0.0);
     }
+
+    @Test
+    void aFirstLayerWithoutInputGradientGetsTheSameParameterGradients() {
+        LayerHarness.Values v = LayerHarness.Values.random(layer(2, 3, 3, 2, 3, 3, 2, 1, 1, 0, 0), 3, 8);
+        assertArrayEquals(LayerHarness.fast(layer(2, 3, 3, 2, 3, 3, 2, 1, 1, 0, 0), v).grads(), LayerHarness.fast(layer(2, 3, 3, 2, 3, 3, 2, 1, 1, 0, 0), v, false).grads(), 0.0);
+    }
 }

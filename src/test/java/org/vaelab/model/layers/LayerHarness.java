@@ -73,6 +73,11 @@ final class LayerHarness {
 
     /** The fast path: bind, allocate, forward in training mode, backward. */
     static Result fast(Layer l, Values v) {
+        return fast(l, v, true);
+    }
+
+    /** As {@link #fast(Layer, Values)}; without {@code wantDIn} the backward gets a null dIn (a first layer). */
+    static Result fast(Layer l, Values v, boolean wantDIn) {
         try (Workspace ws = new Workspace()) {
             int np = (int) Math.max(1, l.paramCount());
             FloatPointer p = new FloatPointer(np);
@@ -91,7 +96,7 @@ final class LayerHarness {
                 float[] dOut = v.r().clone();
                 float[] dIn = new float[v.rows() * l.inShape().size()];
                 java.util.Arrays.fill(dIn, 77f); // must be overwritten
-                l.backward(dOut, v.rows(), dIn);
+                l.backward(dOut, v.rows(), wantDIn ? dIn : null);
                 float[] gr = new float[(int) l.paramCount()];
                 g.get(gr, 0, gr.length);
                 return new Result(toDouble(y), toDouble(dIn), toDouble(gr));
