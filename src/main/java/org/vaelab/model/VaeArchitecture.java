@@ -293,7 +293,7 @@ public final class VaeArchitecture {
             // the twins take the image NHWC; one channel: the same memory as the pixel rows
             ParamContext g = new ParamContext(sd, param, null, true);
             h = sd.reshape(x, -1, rows, cols, 1);
-            for (Layer l : encoderStack().layers()) {
+            for (Layer l : encoderStack().running()) {
                 h = l.graph(g, h);
             }
         } else if (spec.encoder() == NetKind.MLP) {
@@ -325,7 +325,7 @@ public final class VaeArchitecture {
         if (layered) {
             ParamContext g = new ParamContext(sd, param, null, true);
             SDVariable h = z;
-            for (Layer l : decoderStack().layers()) {
+            for (Layer l : decoderStack().running()) {
                 h = l.graph(g, h);
             }
             return h;

@@ -30,10 +30,11 @@ import org.vaelab.spec.Shape;
  *       OVERWRITES (never accumulates) its parameters' gradients.</li>
  * </ul>
  *
- * <h2>Fusing (fast path only; the twin never fuses)</h2>
+ * <h2>Fusing</h2>
  * Before {@link #allocate}, the {@link LayerStack} offers each layer the nonlinearity that directly follows it
- * ({@link #absorb}); a layer that accepts applies it in the pass that adds its bias (and multiplies by its
- * derivative in the pass that sums its bias gradient), and the stack skips the activation layer. The
+ * ({@link #fuse}); a layer that accepts applies it in the pass that adds its bias (and multiplies by its
+ * derivative in the pass that sums its bias gradient) and in its twin, and the stack drops the activation
+ * layer from the list it runs and builds graphs from ({@link LayerStack#running()}). The
  * decoder's last layer may be asked to leave its bias to the reconstruction kernel ({@link #deferBias}),
  * which adds it while it reads the logits. This keeps the passes over memory of the hand-written steps.
  */
@@ -112,15 +113,15 @@ public abstract class Layer {
 
     /**
      * Offers the nonlinearity that directly follows this layer: returns true if this layer will apply it
-     * itself (its output is then the activated one, and its backward takes d loss / d activated output).
-     * Called at most once, before {@link #allocate}. Default: no.
+     * itself, in its fast path and its twin (its output is then the activated one, and its backward takes
+     * d loss / d activated output); false changes nothing. Called before {@link #allocate}. Default: no.
      */
-    public boolean absorb(LayerSpec.Nonlinearity fn) {
+    public boolean fuse(LayerSpec.Nonlinearity fn) {
         return false;
     }
 
-    /** The nonlinearity this layer absorbed, or null. */
-    public LayerSpec.Nonlinearity absorbed() {
+    /** The nonlinearity this layer fused in, or null if none (or if the layer does not say). */
+    public LayerSpec.Nonlinearity fused() {
         return null;
     }
 

@@ -11,9 +11,9 @@ import org.vaelab.spec.Shape;
 
 /**
  * Runs a list of layers fast: binds them to the flat parameter and gradient buffers, sizes their buffers once
- * per row count, and chains their forward and backward passes. Built with fusing, an activation that directly
- * follows a layer able to absorb it (a linear or conv layer) is applied by that layer in its bias pass and not
- * run on its own. The full list (for the graph twins and parameter declarations) is {@link #layers()}.
+ * per row count, and chains their forward and backward passes. An activation that directly follows a layer
+ * able to fuse it (a linear or conv layer) is applied by that layer in its bias pass (and in its twin) and
+ * left out of {@link #running()}, the list both paths run; {@link #layers()} is the list as written.
  * Not thread-safe; one stack per step (layers hold their buffers).
  */
 public final class LayerStack implements AutoCloseable {
@@ -38,7 +38,7 @@ public final class LayerStack implements AutoCloseable {
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             run.add(l);
-            if (i + 1 < layers.size() && layers.get(i + 1) instanceof ActivationLayer a && l.absorb(a.fn())) {
+            if (i + 1 < layers.size() && layers.get(i + 1) instanceof ActivationLayer a && l.fuse(a.fn())) {
                 i++;
             }
         }
@@ -60,7 +60,7 @@ public final class LayerStack implements AutoCloseable {
         return layers;
     }
 
-    /** The layers the fast path runs (activations absorbed by the layer before them are left out). */
+    /** The layers to run, fast or as twins (activations fused into the layer before them are left out). */
     public List<Layer> running() {
         return Collections.unmodifiableList(run);
     }

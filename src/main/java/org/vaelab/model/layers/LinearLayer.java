@@ -40,7 +40,7 @@ public final class LinearLayer extends Layer {
 
     /** Applies {@code fn} with the bias, in the same pass (and its derivative with the bias gradient). */
     @Override
-    public boolean absorb(Nonlinearity fn) {
+    public boolean fuse(Nonlinearity fn) {
         if (fused != null || deferred) {
             return false;
         }
@@ -49,7 +49,7 @@ public final class LinearLayer extends Layer {
     }
 
     @Override
-    public Nonlinearity absorbed() {
+    public Nonlinearity fused() {
         return fused;
     }
 
@@ -121,7 +121,8 @@ public final class LinearLayer extends Layer {
 
     @Override
     public SDVariable graph(GraphContext g, SDVariable x) {
-        return g.sd().nn.linear(x, g.param(name + "_W"), g.param(name + "_b"));
+        SDVariable y = g.sd().nn.linear(x, g.param(name + "_W"), g.param(name + "_b"));
+        return fused == null ? y : ActivationLayer.twin(g.sd(), y, fused, false);
     }
 
     private static FloatPointer at(FloatPointer base, long offset) {

@@ -129,7 +129,7 @@ class LayersTest {
 
             SameDiff sd = SameDiff.create();
             SDVariable xv = sd.var("input", Nd4j.createFromArray(x).reshape(shape(N, in)));
-            SDVariable h = twin(sd, layers, xv, p);
+            SDVariable h = twin(sd, stack.running(), xv, p);
             SDVariable loss = sd.sum(h.mul(sd.constant(Nd4j.createFromArray(gOut).reshape(shape(N, outShape)))));
             sd.setLossVariables(loss);
             float[] yRef = sd.output(Map.of(), h.name()).get(h.name()).dup().data().asFloat();
@@ -212,11 +212,11 @@ class LayersTest {
         assertEquals(List.of("enc_dense0_W", "enc_dense0_b"), l.get(1).params().stream().map(Parameters.Param::name).toList());
         assertEquals(6, l.get(1).params().get(0).fanIn());
         LayerStack s = new LayerStack(l);
-        // both activations absorbed by the linear layers; the flatten of one channel moves nothing
+        // both activations fused into the linear layers; the flatten of one channel moves nothing
         assertEquals(3, s.running().size());
-        assertSame(Nonlinearity.RELU, s.running().get(1).absorbed());
+        assertSame(Nonlinearity.RELU, s.running().get(1).fused());
         assertTrue(s.running().get(0).copyFree());
-        assertFalse(s.deferOutputBias(), "a linear layer with an absorbed relu cannot leave its bias out");
+        assertFalse(s.deferOutputBias(), "a linear layer with a fused relu cannot leave its bias out");
     }
 
     @Test
