@@ -81,28 +81,24 @@ public final class VaeModel implements AutoCloseable {
         return trainGraph;
     }
 
-    /** How a model runs: the engine's fast layers, the hand-written conv step (until the conv layers are merged), or SameDiff. */
-    private enum Path { FAST, CONV, SAMEDIFF }
+    /** How a model runs: the engine's fast layers, or SameDiff. */
+    private enum Path { FAST, SAMEDIFF }
 
     /**
      * The one place that picks the implementation: the engine ({@link FastGradientStep}: OpenBLAS and the SIMD
-     * kernels) for FLOAT models on the CPU backend whose layers all have fast classes, {@link ConvGradientStep}
-     * for FLOAT conv shorthands while the conv layer classes are not part of the build, else SameDiff (DOUBLE,
+     * kernels) for FLOAT models on the CPU backend whose layers all have fast classes, else SameDiff (DOUBLE,
      * the CUDA backend, or {@code -Dvaelab.engine=samediff}, which forces the graph everywhere for comparisons).
      * Training and evaluation (encode, decode, evaluate, importance weights) follow the same choice.
      */
-    private static Path path(boolean layered, ModelSpec spec, DataType dtype) {
+    private static Path path(boolean layered, DataType dtype) {
         if (samediffForced() || dtype != DataType.FLOAT || !openBlasBackend()) {
             return Path.SAMEDIFF;
         }
-        if (layered) {
-            return Path.FAST;
-        }
-        return ConvGradientStep.supports(spec, dtype) ? Path.CONV : Path.SAMEDIFF;
+        return layered ? Path.FAST : Path.SAMEDIFF;
     }
 
     private Path path() {
-        return path(arch.layered(), arch.spec(), params.dataType());
+        return path(arch.layered(), params.dataType());
     }
 
     /** OpenBLAS (sgemm on native pointers) comes only with ND4J's CPU backend. */
@@ -117,7 +113,6 @@ public final class VaeModel implements AutoCloseable {
         if (step == null) {
             step = switch (path()) {
                 case FAST -> new FastGradientStep(arch, params, training);
-                case CONV -> new ConvGradientStep(arch, params, training);
                 case SAMEDIFF -> new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
             };
         }
@@ -129,8 +124,8 @@ public final class VaeModel implements AutoCloseable {
     }
 
     /**
-     * Which implementation trains this model, for provenance: e.g. "fast-openblas+vector512" (the engine),
-     * "conv-openblas+vector512" or "samediff".
+     * Which implementation trains this model, for provenance: "fast-openblas+vector512" (the engine; the
+     * kernels' name) or "samediff".
      */
     public String engine() {
         return name(path());
@@ -138,13 +133,12 @@ public final class VaeModel implements AutoCloseable {
 
     /** Which implementation trains a FLOAT model of {@code spec} in this JVM. */
     public static String engine(ModelSpec spec) {
-        return name(path(VaeArchitecture.layered(spec), spec, DataType.FLOAT));
+        return name(path(VaeArchitecture.layered(spec), DataType.FLOAT));
     }
 
     private static String name(Path p) {
         return switch (p) {
             case FAST -> "fast-openblas+" + Kernels.best().name();
-            case CONV -> "conv-openblas+" + Kernels.best().name();
             case SAMEDIFF -> "samediff";
         };
     }

@@ -4,9 +4,8 @@
  * variable names live in {@link org.vaelab.model.GraphNames}. Training steps go through
  * {@link org.vaelab.model.GradientStep}: for FLOAT models on the CPU whose layers all have fast classes the
  * engine, {@link org.vaelab.model.FastGradientStep} (OpenBLAS sgemm and SIMD kernels; the same function as the
- * objective graph), which also evaluates, encodes, decodes and computes importance weights forward-only; for
- * FLOAT conv shorthands, until the conv layers are merged, {@link org.vaelab.model.ConvGradientStep}
- * (im2col/col2im + sgemm); otherwise (DOUBLE, the CUDA backend, or {@code -Dvaelab.engine=samediff})
+ * objective graph), which also evaluates, encodes, decodes and computes importance weights forward-only;
+ * otherwise (DOUBLE, the CUDA backend, or {@code -Dvaelab.engine=samediff})
  * {@link org.vaelab.model.SameDiffGradientStep} and the graphs. The graphs remain the reference the engine is
  * tested against.
  *

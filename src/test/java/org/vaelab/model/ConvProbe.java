@@ -22,7 +22,7 @@ import org.vaelab.spec.NetKind;
 
 /**
  * Where a training step of the bench conv model (channels 32,64, latent 32, relu, BCE) spends its time and
- * memory (not a test): ms per gradient step (the model's own: {@code ConvGradientStep}, or the SameDiff step
+ * memory (not a test): ms per gradient step (the model's own: {@code FastGradientStep}, or the SameDiff step
  * with {@code -Dvaelab.engine=samediff}), resident memory as steps go by, and with {@code ops} (SameDiff only)
  * the time inside each op type (conv ops, or with {@code -Dprobe.shapes} all but reshape, by input shapes);
  * with {@code eval}, STEPS calls of the test-set evaluation on BATCH rows instead. {@code -Dprobe.kind=MLP}

@@ -40,6 +40,10 @@ class FastEvaluationTest {
         if (kind.equals("mlp")) {
             return VaeArchitecture.of(mlp, 6, 7);
         }
+        if (kind.equals("conv")) {
+            return VaeArchitecture.of(new ModelSpec(NetKind.CONV, NetKind.CONV, List.of(), List.of(3, 4),
+                    Activation.RELU, 3), 6, 7);
+        }
         return VaeArchitecture.withLayers(mlp, 6, 7,
                 List.of(new LayerSpec.Reshape(2, 3, 7), new LayerSpec.Act(Nonlinearity.ELU), new LayerSpec.Flatten(),
                         new LayerSpec.Linear(10), new LayerSpec.Act(Nonlinearity.SIGMOID)),
@@ -52,7 +56,7 @@ class FastEvaluationTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"mlp,BCE", "mlp,MSE", "lists,BCE", "lists,MSE"})
+    @CsvSource({"mlp,BCE", "mlp,MSE", "lists,BCE", "lists,MSE", "conv,BCE", "conv,MSE"})
     void everyEvaluationMatchesTheGraph(String kind, Reconstruction rec) {
         int n = 150;
         int d = 3;
@@ -73,7 +77,7 @@ class FastEvaluationTest {
              INDArray xa = Nd4j.createFromArray(x).reshape(n, 42);
              INDArray ea = Nd4j.createFromArray(eps).reshape(n, d)) {
             m.parameters().flat().muli(2); // larger weights: more varied outputs
-            m.blocks(42 * 40, 1); // blocks of 40 rows
+            m.blocks(42 * 40, 1); // blocks of 40 rows (the widest activation is the image)
             assertTrue(m.engine().startsWith("fast-openblas+"), m.engine());
 
             VaeModel.BatchEvaluation fe = m.evaluate(xa, ea);

@@ -135,49 +135,6 @@ class FastGradientStepTest {
         }
     }
 
-    /**
-     * The step that trained the conv shorthands before the engine ({@code ConvGradientStep}) and this one: the
-     * same loss and gradients to float rounding (the last bias's gradient is summed in another order), and the
-     * same parameters after a few SGD steps, on the bench's conv model and on mixed sides.
-     */
-    @ParameterizedTest(name = "{0}/{1} {2} {3} K={4}")
-    @CsvSource({"CONV,CONV,RELU,BCE,1", "CONV,MLP,ELU,MSE,2", "MLP,CONV,TANH,BCE,1"})
-    void sameAsTheHandWrittenConvStep(NetKind e, NetKind dc, Activation act, Reconstruction rec, int k) {
-        ModelSpec spec = new ModelSpec(e, dc, List.of(64), List.of(32, 64), act, 32);
-        VaeArchitecture arch = VaeArchitecture.of(spec, 28, 28);
-        Objective obj = new Objective(rec, k, Estimator.ELBO, 0);
-        int n = 32;
-        try (Parameters a = params(arch, 7); Parameters b = params(arch, 7);
-             ConvGradientStep old = new ConvGradientStep(arch, a, obj);
-             FastGradientStep fast = new FastGradientStep(arch, b, obj)) {
-            assertEquals(a.signature(), b.signature());
-            Nd4j.getRandom().setSeed(3);
-            for (int step = 0; step < 3; step++) {
-                INDArray x = Nd4j.rand(DataType.FLOAT, n, arch.dim());
-                INDArray eps = Nd4j.randn(DataType.FLOAT, (long) k * n, arch.latentDim());
-                GradientStep.Values vo = old.compute(x, eps, 0.8);
-                GradientStep.Values vf = fast.compute(x, eps, 0.8);
-                assertEquals(vo.loss(), vf.loss(), 1e-5 * Math.abs(vo.loss()), "loss at step " + step);
-                float[] go = old.gradients().toFloatVector();
-                float[] gf = fast.gradients().toFloatVector();
-                double scale = 0;
-                for (float v : go) {
-                    scale = Math.max(scale, Math.abs(v));
-                }
-                for (int i = 0; i < go.length; i++) {
-                    assertEquals(go[i], gf[i], 1e-5 * scale, "gradient " + i + " at step " + step);
-                }
-                a.flat().subi(old.gradients().mul(1e-3));
-                b.flat().subi(fast.gradients().mul(1e-3));
-            }
-            float[] pa = a.flat().toFloatVector();
-            float[] pb = b.flat().toFloatVector();
-            for (int i = 0; i < pa.length; i++) {
-                assertEquals(pa[i], pb[i], 1e-5, "parameter " + i);
-            }
-        }
-    }
-
     @Test
     void theModelUsesItForFloatAndTheGraphForDouble() {
         ModelSpec mlp = new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(8), List.of(4), Activation.RELU, 2);
