@@ -173,7 +173,7 @@ public final class FastGradientStep implements GradientStep {
         Blas.pointer(x).get(xH, 0, n * dim);
         Blas.pointer(eps).get(epsH, 0, k * n * d);
         float beta = (float) betaValue;
-        Values v = run(n, k, beta, true);
+        Values v = run(obj, n, k, beta, true);
         backward(n, beta);
         return v;
     }
@@ -206,7 +206,7 @@ public final class FastGradientStep implements GradientStep {
     }
 
     /** Forward of {@code n} examples with {@code k} samples each from xH and epsH; fills every per-row array. */
-    private Values run(int n, int k, float beta, boolean train) {
+    private Values run(Objective obj, int n, int k, float beta, boolean train) {
         int rows = k * n;
         heads(enc.forward(xH, n, train), n);
         double klSum = LatentGradients.reparameterise(n, k, d, muH, lvH, stdH, epsH, zH, klDimMean);
@@ -255,16 +255,17 @@ public final class FastGradientStep implements GradientStep {
     }
 
     /**
-     * The objective's forward (beta 1) on {@code n} examples {@code x} (row-major from {@code xOff}, n * D)
-     * with {@code samples} samples each, noise {@code eps} (from {@code epsOff}: samples * n * d, sample-major); the engine grows to
-     * fit, whatever its objective's K. The returned arrays are the engine's: {@code 0 .. n} (mu, logvar: n * d)
-     * and {@code 0 .. samples * n} (nll, sqErr, logW for iwae) are valid until the next call.
+     * The forward (beta 1) of {@code estimator} (its reconstruction is the engine's) on {@code n} examples
+     * {@code x} (row-major from {@code xOff}, n * D) with {@code samples} samples each, noise {@code eps} (from
+     * {@code epsOff}: samples * n * d, sample-major); the engine grows to fit, whatever its objective's K. The
+     * returned arrays are the engine's: {@code 0 .. n} (mu, logvar: n * d) and {@code 0 .. samples * n} (nll,
+     * sqErr, and logW for iwae) are valid until the next call.
      */
-    Forward forward(float[] x, int xOff, float[] eps, int epsOff, int n, int samples) {
+    Forward forward(Estimator estimator, float[] x, int xOff, float[] eps, int epsOff, int n, int samples) {
         ensure(n, samples);
         System.arraycopy(x, xOff, xH, 0, n * dim);
         System.arraycopy(eps, epsOff, epsH, 0, samples * n * d);
-        Values v = run(n, samples, 1f, false);
+        Values v = run(new Objective(obj.reconstruction(), samples, estimator, 0), n, samples, 1f, false);
         return new Forward(v, muH, lvH, nll, sqErr, logW);
     }
 
@@ -287,11 +288,6 @@ public final class FastGradientStep implements GradientStep {
         }
         System.arraycopy(l, 0, out, 0, m * dim);
         kern.activate(out, m * dim, Nonlinearity.SIGMOID);
-    }
-
-    /** Whether this engine computes log-weights (an iwae objective). */
-    boolean importance() {
-        return obj.estimator() == Estimator.IWAE;
     }
 
     /** Values per example of the widest activation: sizes row blocks for evaluation. */

@@ -8,6 +8,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.vaelab.spec.Estimator;
 import org.vaelab.spec.LossSpec;
 import org.vaelab.spec.ModelSpec;
 import org.vaelab.spec.Reconstruction;
@@ -32,7 +33,6 @@ public final class VaeModel implements AutoCloseable {
     private SameDiff decodeGraph;
     private final Map<Integer, SameDiff> logWeightGraphs = new HashMap<>();
     private FastGradientStep evalEngine;
-    private FastGradientStep logWeightEngine;
     private GradientStep step;
 
     private VaeModel(VaeArchitecture arch, Parameters params, Objective training) {
@@ -143,7 +143,7 @@ public final class VaeModel implements AutoCloseable {
         };
     }
 
-    /** The forward-only engine for evaluation, encoding and decoding (built on first use). */
+    /** The forward-only engine for evaluation, encoding, decoding and importance weights (built on first use). */
     private FastGradientStep evalEngine() {
         if (evalEngine == null) {
             evalEngine = new FastGradientStep(arch, params, Objective.trueElbo(reconstruction), Kernels.best(), false);
@@ -235,7 +235,7 @@ public final class VaeModel implements AutoCloseable {
         int block = blockRows(e);
         for (int s = 0; s < n; s += block) {
             int m = Math.min(block, n - s);
-            FastGradientStep.Forward f = e.forward(x, s * dim, eps, s * d, m, 1);
+            FastGradientStep.Forward f = e.forward(Estimator.ELBO, x, s * dim, eps, s * d, m, 1);
             for (int i = 0; i < m; i++) {
                 recon[s + i] = f.nll()[i];
                 if (se != null) {
@@ -422,11 +422,7 @@ public final class VaeModel implements AutoCloseable {
      * sample-major) into {@code out}, in blocks of examples and samples that keep the engine's buffers small.
      */
     private void fastLogWeights(float[] x, int e0, int m, int k, double[] noise, double[][] out, int s0) {
-        if (logWeightEngine == null) {
-            logWeightEngine = new FastGradientStep(arch, params, Objective.importance(reconstruction, 1),
-                    Kernels.best(), false);
-        }
-        FastGradientStep e = logWeightEngine;
+        FastGradientStep e = evalEngine();
         int d = arch.latentDim();
         int block = blockRows(e);
         int mb = Math.min(m, block);
@@ -446,7 +442,7 @@ public final class VaeModel implements AutoCloseable {
                         }
                     }
                 }
-                double[] w = e.forward(x, (e0 + i1) * arch.dim(), eps, 0, mm, kk).logW();
+                double[] w = e.forward(Estimator.IWAE, x, (e0 + i1) * arch.dim(), eps, 0, mm, kk).logW();
                 for (int s = 0; s < kk; s++) {
                     for (int i = 0; i < mm; i++) {
                         out[e0 + i1 + i][s0 + s1 + s] = w[s * mm + i];
@@ -515,10 +511,6 @@ public final class VaeModel implements AutoCloseable {
         if (evalEngine != null) {
             evalEngine.close();
             evalEngine = null;
-        }
-        if (logWeightEngine != null) {
-            logWeightEngine.close();
-            logWeightEngine = null;
         }
     }
 }
