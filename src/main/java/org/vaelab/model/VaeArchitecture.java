@@ -200,8 +200,13 @@ public final class VaeArchitecture {
      * @param param binds a parameter name to the graph's variable for it
      */
     public SDVariable[] encode(SameDiff sd, SDVariable x, Function<String, SDVariable> param) {
+        return encode(sd, x, param, true);
+    }
+
+    /** {@link #encode(SameDiff, SDVariable, Function)} for a training or an evaluation graph (batchnorm's mode). */
+    public SDVariable[] encode(SameDiff sd, SDVariable x, Function<String, SDVariable> param, boolean training) {
         // the twins take the image NHWC; one channel: the same memory as the pixel rows
-        ParamContext g = new ParamContext(sd, param, null, true);
+        ParamContext g = new ParamContext(sd, param, null, training);
         SDVariable h = sd.reshape(x, -1, rows, cols, 1);
         for (Layer l : encoderStack().running()) {
             h = l.graph(g, h);
@@ -214,7 +219,12 @@ public final class VaeArchitecture {
 
     /** Adds the decoder: z [m, d] to logits [m, D]. */
     public SDVariable decodeLogits(SameDiff sd, SDVariable z, Function<String, SDVariable> param) {
-        ParamContext g = new ParamContext(sd, param, null, true);
+        return decodeLogits(sd, z, param, true);
+    }
+
+    /** {@link #decodeLogits(SameDiff, SDVariable, Function)} for a training or an evaluation graph. */
+    public SDVariable decodeLogits(SameDiff sd, SDVariable z, Function<String, SDVariable> param, boolean training) {
+        ParamContext g = new ParamContext(sd, param, null, training);
         SDVariable h = z;
         for (Layer l : decoderStack().running()) {
             h = l.graph(g, h);

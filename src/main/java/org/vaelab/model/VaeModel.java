@@ -170,7 +170,7 @@ public final class VaeModel implements AutoCloseable {
 
     private SameDiff evalGraph() {
         if (evalGraph == null) {
-            evalGraph = VaeGraphs.objective(arch, params, Objective.trueElbo(reconstruction));
+            evalGraph = VaeGraphs.objective(arch, params, Objective.trueElbo(reconstruction), false);
         }
         return evalGraph;
     }
@@ -397,7 +397,7 @@ public final class VaeModel implements AutoCloseable {
                         continue;
                     }
                     SameDiff g = logWeightGraphs.computeIfAbsent(k,
-                            kk -> VaeGraphs.objective(arch, params, Objective.importance(reconstruction, kk)));
+                            kk -> VaeGraphs.objective(arch, params, Objective.importance(reconstruction, kk), false));
                     try (INDArray eps = Nd4j.createFromArray(noise).castTo(params.dataType()).reshape(k * m, d);
                          INDArray beta = Nd4j.scalar(params.dataType(), 1.0)) {
                         INDArray lw = g.outputSingle(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
