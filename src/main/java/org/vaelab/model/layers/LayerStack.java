@@ -106,18 +106,38 @@ public final class LayerStack implements AutoCloseable {
      * buffers ({@code offsets}: parameter name to offset); {@code grads} may be null for a forward-only stack.
      */
     public void bind(FloatPointer params, FloatPointer grads, Map<String, Long> offsets, Workspace ws) {
+        bind(params, grads, offsets, null, Map.of(), ws);
+    }
+
+    /**
+     * As {@link #bind(FloatPointer, FloatPointer, Map, Workspace)}, with the non-trainable state buffer: a layer
+     * with state is bound at the offset of its first entry ({@code stateOffsets}: entry name to offset).
+     */
+    public void bind(FloatPointer params, FloatPointer grads, Map<String, Long> offsets, FloatPointer state,
+                     Map<String, Long> stateOffsets, Workspace ws) {
         this.workspace = ws;
         for (Layer l : layers) {
+            FloatPointer p = null;
+            FloatPointer g = null;
+            FloatPointer st = null;
             List<Parameters.Param> ps = l.params();
-            if (ps.isEmpty()) {
-                l.bind(null, null, null, ws);
-                continue;
+            if (!ps.isEmpty()) {
+                Long off = offsets.get(ps.get(0).name());
+                if (off == null) {
+                    throw new IllegalArgumentException("no parameter " + ps.get(0).name() + " in the buffer");
+                }
+                p = Blas.at(params, off);
+                g = grads == null ? null : Blas.at(grads, off);
             }
-            Long off = offsets.get(ps.get(0).name());
-            if (off == null) {
-                throw new IllegalArgumentException("no parameter " + ps.get(0).name() + " in the buffer");
+            List<Parameters.Param> ss = l.state();
+            if (!ss.isEmpty()) {
+                Long off = stateOffsets.get(ss.get(0).name());
+                if (state == null || off == null) {
+                    throw new IllegalArgumentException("no state entry " + ss.get(0).name() + " to bind " + l.name());
+                }
+                st = Blas.at(state, off);
             }
-            l.bind(Blas.at(params, off), grads == null ? null : Blas.at(grads, off), null, ws);
+            l.bind(p, g, st, ws);
         }
     }
 
