@@ -33,6 +33,9 @@ public final class VaeModel implements AutoCloseable {
     private SameDiff decodeGraph;
     private final Map<Integer, SameDiff> logWeightGraphs = new HashMap<>();
     private FastGradientStep evalEngine;
+    /** Floats of the widest activation per fast-forward block, and the fewest rows a block has. */
+    private int blockFloats = 1 << 21;
+    private int minBlock = 64;
     private GradientStep step;
 
     private VaeModel(VaeArchitecture arch, Parameters params, Objective training) {
@@ -158,9 +161,6 @@ public final class VaeModel implements AutoCloseable {
     private int blockRows(FastGradientStep e) {
         return Math.max(minBlock, Math.min(CHUNK * 8, blockFloats / e.widest()));
     }
-
-    private int blockFloats = 1 << 21;
-    private int minBlock = 64;
 
     /** Smaller row blocks for the fast forward (tests cross block boundaries with small models). */
     void blocks(int floats, int minRows) {
