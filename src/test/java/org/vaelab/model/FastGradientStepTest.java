@@ -119,15 +119,23 @@ class FastGradientStepTest {
                 new LayerSpec.Reshape(2, 3, 7));
         // ends in a nonlinearity the linear layer absorbs
         List<LayerSpec> decAct = List.of(new LayerSpec.Linear(42), act(Nonlinearity.TANH));
-        return Stream.of(Arguments.of("mixed", enc, dec), Arguments.of("image encoder", encImage, decImage),
-                Arguments.of("activation last", enc, decAct));
+        // the conv family with everything the shorthands never use: valid and 'same' padding, max-pooling,
+        // upsampling, output_padding, a sigmoid no conv layer fuses, an encoder without flatten
+        List<LayerSpec> encConv = List.of(new LayerSpec.Conv(3, 3, 3, 1, 0, 0, false), act(Nonlinearity.RELU),
+                new LayerSpec.MaxPool(2), new LayerSpec.Conv(4, 2, 2, 1, 0, 0, true), act(Nonlinearity.SIGMOID));
+        List<LayerSpec> decConv = List.of(new LayerSpec.Linear(2 * 2 * 2 * 3), act(Nonlinearity.ELU),
+                new LayerSpec.Reshape(3, 2, 4), new LayerSpec.Upsample(2),
+                new LayerSpec.ConvTranspose(2, 3, 3, 2, 1, 1, 1, 0), act(Nonlinearity.TANH),
+                new LayerSpec.Conv(1, 3, 3, 1, 1, 1, false));
+        return Stream.of(Arguments.of("mixed", 6, 7, enc, dec), Arguments.of("image encoder", 6, 7, encImage, decImage),
+                Arguments.of("activation last", 6, 7, enc, decAct), Arguments.of("conv family", 8, 15, encConv, decConv));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("layerLists")
-    void layerListsMatchTheGraph(String label, List<LayerSpec> enc, List<LayerSpec> dec) {
+    void layerListsMatchTheGraph(String label, int rows, int cols, List<LayerSpec> enc, List<LayerSpec> dec) {
         ModelSpec spec = new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(), List.of(4), Activation.RELU, 3);
-        VaeArchitecture arch = VaeArchitecture.withLayers(spec, 6, 7, enc, dec);
+        VaeArchitecture arch = VaeArchitecture.withLayers(spec, rows, cols, enc, dec);
         for (Objective obj : List.of(new Objective(Reconstruction.BCE, 2, Estimator.ELBO, 0),
                 new Objective(Reconstruction.MSE, 3, Estimator.IWAE, 0))) {
             compare(arch, obj, 4, 0.7, Kernels.best());

@@ -18,15 +18,11 @@ import org.vaelab.spec.Shape;
  */
 public final class Layers {
     /**
-     * Layer classes written in other branches (conv, pooling, upsampling, normalisation), found by name with
-     * the package's constructor convention {@code (String name, Shape in, <its LayerSpec record>)}, so merging
-     * them needs no edit here. Replace with direct constructors once every kind is merged.
+     * Layer classes written in another branch (normalisation), found by name with the package's constructor
+     * convention {@code (String name, Shape in, <its LayerSpec record>)}, so merging them needs no edit here.
+     * Replace with direct constructors, as for the conv family, once they are merged.
      */
     private static final Map<Class<? extends LayerSpec>, String> ELSEWHERE = Map.of(
-            LayerSpec.Conv.class, "ConvLayer",
-            LayerSpec.ConvTranspose.class, "ConvTransposeLayer",
-            LayerSpec.MaxPool.class, "MaxPoolLayer",
-            LayerSpec.Upsample.class, "UpsampleLayer",
             LayerSpec.LayerNorm.class, "LayerNormLayer",
             LayerSpec.BatchNorm.class, "BatchNormLayer");
 
@@ -100,6 +96,18 @@ public final class Layers {
         }
         if (s instanceof LayerSpec.Reshape r) {
             return new ReshapeLayer(name, in, r);
+        }
+        if (s instanceof LayerSpec.Conv c) {
+            return new ConvLayer(name, in, c);
+        }
+        if (s instanceof LayerSpec.ConvTranspose c) {
+            return new ConvTransposeLayer(name, in, c);
+        }
+        if (s instanceof LayerSpec.MaxPool m) {
+            return new MaxPoolLayer(name, in, m);
+        }
+        if (s instanceof LayerSpec.Upsample u) {
+            return new UpsampleLayer(name, in, u);
         }
         String cls = ELSEWHERE.get(s.getClass());
         Class<?> c = cls == null ? null : find(cls);
