@@ -79,10 +79,17 @@ public final class FastGradientStep implements GradientStep {
         this(arch, params, objective, Kernels.best(), true);
     }
 
+    FastGradientStep(VaeArchitecture arch, Parameters params, Objective objective, Kernels kernels,
+                     boolean training) {
+        this(arch, params, null, objective, kernels, training);
+    }
+
     /**
+     * @param state    the flat FLOAT [1, S] state buffer in {@link VaeArchitecture#state()} order (batchnorm's
+     *                 running statistics, updated in place by training forwards), or null for a model without
      * @param training false for a forward-only engine (evaluation): no gradient buffer, no backward buffers
      */
-    FastGradientStep(VaeArchitecture arch, Parameters params, Objective objective, Kernels kernels,
+    FastGradientStep(VaeArchitecture arch, Parameters params, INDArray state, Objective objective, Kernels kernels,
                      boolean training) {
         if (!supports(arch, params.dataType())) {
             throw new IllegalArgumentException("the fast engine needs a FLOAT model whose layers all have fast "
@@ -108,8 +115,19 @@ public final class FastGradientStep implements GradientStep {
         this.paramsBase = Blas.pointer(params.flat());
         this.grads = training ? Nd4j.create(DataType.FLOAT, 1, params.size()) : null;
         this.gradsBase = training ? Blas.pointer(grads) : null;
-        enc.bind(paramsBase, gradsBase, offsets, ws);
-        dec.bind(paramsBase, gradsBase, offsets, ws);
+        Map<String, Long> stateOffsets = new HashMap<>();
+        off = 0;
+        for (Parameters.Param p : arch.state()) {
+            stateOffsets.put(p.name(), off);
+            off += p.length();
+        }
+        if (off > 0 && (state == null || state.length() != off)) {
+            throw new IllegalArgumentException("this model has " + off + " state values (" + arch.state()
+                    + "); pass its state buffer");
+        }
+        FloatPointer stateBase = off > 0 ? Blas.pointer(state) : null;
+        enc.bind(paramsBase, gradsBase, offsets, stateBase, stateOffsets, ws);
+        dec.bind(paramsBase, gradsBase, offsets, stateBase, stateOffsets, ws);
         this.deferred = dec.deferOutputBias();
         this.muW = offsets.get(GraphNames.encMu(true));
         this.muB = offsets.get(GraphNames.encMu(false));

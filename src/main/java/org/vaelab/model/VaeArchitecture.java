@@ -182,6 +182,18 @@ public final class VaeArchitecture {
         return List.copyOf(params);
     }
 
+    /** Non-trainable state entries (batchnorm's running statistics), encoder then decoder; often empty. */
+    public List<Parameters.Param> state() {
+        List<Parameters.Param> out = new ArrayList<>();
+        for (Layer l : encoderStack().layers()) {
+            out.addAll(l.state());
+        }
+        for (Layer l : decoderStack().layers()) {
+            out.addAll(l.state());
+        }
+        return out;
+    }
+
     /** Transposed-conv kernel size that maps {@code in} to {@code out} with stride 2 and padding 1. */
     static int deconvKernel(int in, int out) {
         // ConvTranspose2d output = (in - 1) * 2 - 2 * 1 + k  =>  k = out - 2 * in + 4 (3 or 4 here)
