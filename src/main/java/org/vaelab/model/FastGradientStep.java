@@ -188,7 +188,10 @@ public final class FastGradientStep implements GradientStep {
             throw new IllegalStateException("this engine was built for evaluation only");
         }
         int n = checked(x, eps);
-        Blas.pointer(x).get(xH, 0, n * dim);
+        FloatPointer xN = Blas.pointer(x);
+        xN.get(xH, 0, n * dim);
+        // x is the encoder's input in native memory already (one channel: the image's NHWC is its pixel rows)
+        enc.nativeInput(xN);
         Blas.pointer(eps).get(epsH, 0, k * n * d);
         float beta = (float) betaValue;
         Values v = run(obj, n, k, beta, true);

@@ -148,6 +148,15 @@ public abstract class Layer {
     }
 
     /**
+     * Offers, for the next {@link #forward} and its backward, a native copy of that forward's input (the batch
+     * as the caller already holds it), so a layer that multiplies its input in native memory need not copy it
+     * there; returns true if the layer will use it. The pointer must stay valid until the backward. Default: no.
+     */
+    public boolean nativeInput(FloatPointer input) {
+        return false;
+    }
+
+    /**
      * Whether {@link #forward} returns its input array itself (a reshape that moves nothing); the engine then
      * must not treat the output as this layer's own buffer.
      */

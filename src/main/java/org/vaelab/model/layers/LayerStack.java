@@ -194,6 +194,19 @@ public final class LayerStack implements AutoCloseable {
         return cap;
     }
 
+    /**
+     * Offers the first layer that reads the input (after layers that move nothing) a native copy of the next
+     * forward's input, valid until the backward (see {@link Layer#nativeInput}); true if it takes it.
+     */
+    public boolean nativeInput(FloatPointer input) {
+        for (Layer l : run) {
+            if (!l.copyFree()) {
+                return l.nativeInput(input);
+            }
+        }
+        return false;
+    }
+
     /** The output of {@code rows} rows of {@code input}; owned by the stack's layers (see {@link Layer#forward}). */
     public float[] forward(float[] input, int rows, boolean training) {
         float[] x = input;

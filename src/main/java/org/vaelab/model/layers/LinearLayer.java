@@ -19,6 +19,10 @@ public final class LinearLayer extends Layer {
     private Nonlinearity fused;
     private boolean deferred;
     private FloatPointer inN;
+    /** The caller's native copy of the next forward's input, or null (see {@link #nativeInput}). */
+    private FloatPointer given;
+    /** What the last forward multiplied: inN or the caller's copy. */
+    private FloatPointer used;
     private float[] outH;
     private final float[] bias;
     private final float[] gBias;
@@ -83,10 +87,22 @@ public final class LinearLayer extends Layer {
     }
 
     @Override
+    public boolean nativeInput(FloatPointer input) {
+        given = input;
+        return true;
+    }
+
+    @Override
     public float[] forward(float[] input, int rows, boolean training) {
         FloatPointer a = workspace.a();
-        inN.put(input, 0, rows * inF);
-        Blas.gemm(false, false, rows, outF, inF, inN, inF, params, outF, 0f, a, outF);
+        if (given != null) {
+            used = given; // the first layer reads the batch where it already is (as the mlp step did)
+            given = null;
+        } else {
+            inN.put(input, 0, rows * inF);
+            used = inN;
+        }
+        Blas.gemm(false, false, rows, outF, inF, used, inF, params, outF, 0f, a, outF);
         a.get(outH, 0, rows * outF);
         if (!deferred) {
             at(params, (long) inF * outF).get(bias, 0, outF);
@@ -108,7 +124,7 @@ public final class LinearLayer extends Layer {
         }
         FloatPointer a = workspace.a();
         a.put(dOut, 0, rows * outF);
-        Blas.gemm(true, false, inF, outF, rows, inN, inF, a, outF, 0f, grads, outF);
+        Blas.gemm(true, false, inF, outF, rows, used, inF, a, outF, 0f, grads, outF);
         if (dIn != null) {
             FloatPointer b = workspace.b();
             Blas.gemm(false, true, rows, inF, outF, a, outF, params, outF, 0f, b, inF);
