@@ -17,8 +17,10 @@ import org.vaelab.spec.LayerSpec.Nonlinearity;
  * The engine's {@link GradientStep} for any FLOAT model on the CPU: the encoder's {@link LayerStack}, the mean
  * and log-variance heads (two sgemms on one native copy of the features), the reparameterisation, KL and
  * objective of {@link LatentGradients}, the decoder's stack, and the likelihood in {@link Kernels} (which also
- * adds the decoder's last bias while it reads the logits). The same function and gradients as the SameDiff
- * objective graph ({@link VaeGraphs#objective}), which stays the reference its tests compare against.
+ * adds the decoder's last bias while it reads the logits, when that layer can leave it there: a linear one).
+ * The same function and gradients as the SameDiff objective graph ({@link VaeGraphs#objective}), which stays
+ * the reference its tests compare against; on the mlp shorthand the same bits as the hand-written mlp step it
+ * replaced.
  *
  * <p>Built without training ({@code training = false}) it keeps no backward buffers and serves evaluation:
  * {@link #forward} (posterior, per-row likelihood and log-weights), {@link #encode} and {@link #decodeMean}.
