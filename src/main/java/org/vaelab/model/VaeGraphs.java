@@ -53,10 +53,18 @@ public final class VaeGraphs {
      * KL_DIMS, RECON, KL, LOSS and, for iwae, LOG_WEIGHTS. See the package documentation for the formulas.
      */
     public static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj) {
+        return objective(arch, params, obj, true);
+    }
+
+    /**
+     * The objective graph in training mode (batch statistics) or evaluation mode (running statistics), the
+     * same outputs as {@link #objective(VaeArchitecture, Parameters, Objective)}.
+     */
+    public static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj, boolean training) {
         return objective(arch, params, obj, (sd, dt) -> new SDVariable[]{
                 sd.placeHolder(GraphNames.X, dt, -1, arch.dim()),
                 sd.placeHolder(GraphNames.EPS, dt, -1, arch.latentDim()),
-                sd.placeHolder(GraphNames.BETA, dt)});
+                sd.placeHolder(GraphNames.BETA, dt)}, training);
     }
 
     /** Creates the graph's inputs {x, eps, beta}: placeholders in production, constants for GradCheckUtil. */
@@ -65,6 +73,11 @@ public final class VaeGraphs {
     }
 
     static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj, Inputs inputs) {
+        return objective(arch, params, obj, inputs, true);
+    }
+
+    static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj, Inputs inputs,
+                              boolean training) {
         SameDiff sd = sharing(params);
         DataType dt = params.dataType();
         int dim = arch.dim();
@@ -75,7 +88,7 @@ public final class VaeGraphs {
         SDVariable eps = in[1];
         SDVariable beta = in[2];
 
-        SDVariable[] heads = arch.encode(sd, x, n -> bind(sd, params, n));
+        SDVariable[] heads = arch.encode(sd, x, n -> bind(sd, params, n), training);
         SDVariable mu = heads[0].rename(GraphNames.MU);
         SDVariable logvar = heads[1].rename(GraphNames.LOGVAR);
         // K samples per example: rows k*n + i, so tiling the per-example arrays K times lines them up
@@ -83,7 +96,7 @@ public final class VaeGraphs {
         SDVariable logvarK = k == 1 ? logvar : sd.tile(logvar, k, 1);
         SDVariable xK = k == 1 ? x : sd.tile(x, k, 1);
         SDVariable z = muK.add(GraphNames.Z, sd.math.exp(logvarK.mul(0.5)).mul(eps));
-        SDVariable logits = arch.decodeLogits(sd, z, n -> bind(sd, params, n)).rename(GraphNames.LOGITS);
+        SDVariable logits = arch.decodeLogits(sd, z, n -> bind(sd, params, n), training).rename(GraphNames.LOGITS);
 
         SDVariable reconRows;
         if (obj.reconstruction() == Reconstruction.BCE) {
@@ -117,7 +130,7 @@ public final class VaeGraphs {
     public static SameDiff decoder(VaeArchitecture arch, Parameters params) {
         SameDiff sd = sharing(params);
         SDVariable z = sd.placeHolder(GraphNames.Z_IN, params.dataType(), -1, arch.latentDim());
-        SDVariable logits = arch.decodeLogits(sd, z, n -> bind(sd, params, n));
+        SDVariable logits = arch.decodeLogits(sd, z, n -> bind(sd, params, n), false);
         sd.nn.sigmoid(GraphNames.X_MEAN, logits);
         return sd;
     }

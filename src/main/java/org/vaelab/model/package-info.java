@@ -1,12 +1,13 @@
 /**
- * SameDiff graph builders for Gaussian VAEs: encoders and decoders from the spec, the reparameterisation,
- * and the per-example objectives; graph variable names live in {@link org.vaelab.model.GraphNames}. Training
- * steps go through {@link org.vaelab.model.GradientStep}: for mlp encoder + mlp decoder models the hand-written
- * {@link org.vaelab.model.MlpGradientStep} (the same function as the objective graph, 2-3x faster on one core),
- * for FLOAT models with a conv encoder or decoder the hand-written {@link org.vaelab.model.ConvGradientStep}
- * (im2col/col2im + sgemm), otherwise (DOUBLE, or {@code -Dvaelab.engine=samediff})
- * {@link org.vaelab.model.SameDiffGradientStep}. The graphs remain the reference the hand-written steps are
- * tested against, and they still evaluate, encode and decode.
+ * Gaussian VAEs: encoders and decoders as layer lists ({@link org.vaelab.model.layers}), the
+ * reparameterisation and the per-example objectives, run by one fast engine or as SameDiff graphs; graph
+ * variable names live in {@link org.vaelab.model.GraphNames}. Training steps go through
+ * {@link org.vaelab.model.GradientStep}: for FLOAT models on the CPU whose layers all have fast classes the
+ * engine, {@link org.vaelab.model.FastGradientStep} (OpenBLAS sgemm and SIMD kernels; the same function as the
+ * objective graph), which also evaluates, encodes, decodes and computes importance weights forward-only;
+ * otherwise (DOUBLE, the CUDA backend, or {@code -Dvaelab.engine=samediff})
+ * {@link org.vaelab.model.SameDiffGradientStep} and the graphs. The graphs remain the reference the engine is
+ * tested against.
  *
  * <h2>Architecture (mirrored exactly by a PyTorch reference)</h2>
  * Images are N x D rows (D = H * W, pixels in [0, 1]); latent size d = {@code model.latent_dim}; the hidden
