@@ -22,6 +22,10 @@ public final class BatchNormLayer extends Layer {
     static final double EPS = 1e-5;
     /** PyTorch's default: new running = (1 - momentum) * running + momentum * batch. */
     static final double MOMENTUM = 0.1;
+    /** Floats per chunk of the loops (see {@link #period}). */
+    private static final int CHUNK = 1024;
+    /** Chunks summed in float before the sums move into double, bounding float rounding for large batches. */
+    private static final int FLUSH = 16;
 
     /** Channels (images) or features (vectors): the innermost index of an activation row. */
     private final int channels;
@@ -38,6 +42,21 @@ public final class BatchNormLayer extends Layer {
     /** Running mean then running variance, as in the state buffer. */
     private final float[] running;
     private final float[] paramGrads;
+    /**
+     * Values are visited in chunks of {@code period} (a multiple of the channel count, about {@link #CHUNK}), so
+     * position j of a chunk always holds channel j % channels: per-channel sums become elementwise adds into
+     * {@code acc1}/{@code acc2} and per-channel factors are read from copies repeated to the chunk's length
+     * ({@code rep1..rep5}). Every loop is then a plain array loop that the JIT turns into SIMD without
+     * reordering any sum (same bits before and after compilation), even for one channel.
+     */
+    private final int period;
+    private final float[] acc1;
+    private final float[] acc2;
+    private final float[] rep1;
+    private final float[] rep2;
+    private final float[] rep3;
+    private final float[] rep4;
+    private final float[] rep5;
     private float[] output = new float[0];
     /** The last training forward's input (the previous layer's output, valid until its next forward). */
     private float[] input;
@@ -59,6 +78,14 @@ public final class BatchNormLayer extends Layer {
         this.shift = new float[c];
         this.running = new float[2 * c];
         this.paramGrads = new float[2 * c];
+        this.period = c * Math.max(1, CHUNK / c);
+        this.acc1 = new float[period];
+        this.acc2 = new float[period];
+        this.rep1 = new float[period];
+        this.rep2 = new float[period];
+        this.rep3 = new float[period];
+        this.rep4 = new float[period];
+        this.rep5 = new float[period];
     }
 
     @Override
@@ -118,12 +145,33 @@ public final class BatchNormLayer extends Layer {
             }
             input = null;
         }
-        for (int o = 0; o < n; o += c) {
-            for (int k = 0; k < c; k++) {
-                output[o + k] = x[o + k] * scale[k] + shift[k];
+        repeat(scale, rep1);
+        repeat(shift, rep2);
+        for (int o = 0; o < n; o += period) {
+            int len = Math.min(period, n - o);
+            for (int j = 0; j < len; j++) {
+                output[o + j] = x[o + j] * rep1[j] + rep2[j];
             }
         }
         return output;
+    }
+
+    /** Per-channel values repeated over a chunk. */
+    private void repeat(float[] perChannel, float[] chunk) {
+        for (int j = 0; j < period; j += channels) {
+            System.arraycopy(perChannel, 0, chunk, j, channels);
+        }
+    }
+
+    /** Adds the chunk accumulator into per-channel double sums and clears it. */
+    private void fold(float[] acc, double[] into) {
+        int c = channels;
+        for (int j = 0; j < period; j += c) {
+            for (int k = 0; k < c; k++) {
+                into[k] += acc[j + k];
+            }
+        }
+        Arrays.fill(acc, 0f);
     }
 
     /** Leaves the batch mean in {@code sum} (double) and {@code mean} (float), the centred sum of squares in sum2. */
@@ -131,22 +179,38 @@ public final class BatchNormLayer extends Layer {
         int c = channels;
         Arrays.fill(sum, 0);
         Arrays.fill(sum2, 0);
-        for (int o = 0; o < n; o += c) {
-            for (int k = 0; k < c; k++) {
-                sum[k] += x[o + k];
+        Arrays.fill(acc1, 0f);
+        int chunks = 0;
+        for (int o = 0; o < n; o += period) {
+            int len = Math.min(period, n - o);
+            for (int j = 0; j < len; j++) {
+                acc1[j] += x[o + j];
+            }
+            if (++chunks == FLUSH) {
+                fold(acc1, sum);
+                chunks = 0;
             }
         }
+        fold(acc1, sum);
         for (int k = 0; k < c; k++) {
             sum[k] /= count;
             mean[k] = (float) sum[k];
         }
         // two passes: E[x^2] - E[x]^2 in one pass cancels badly for channels far from zero
-        for (int o = 0; o < n; o += c) {
-            for (int k = 0; k < c; k++) {
-                double d = x[o + k] - sum[k];
-                sum2[k] += d * d;
+        repeat(mean, rep1);
+        chunks = 0;
+        for (int o = 0; o < n; o += period) {
+            int len = Math.min(period, n - o);
+            for (int j = 0; j < len; j++) {
+                float d = x[o + j] - rep1[j];
+                acc1[j] += d * d;
+            }
+            if (++chunks == FLUSH) {
+                fold(acc1, sum2);
+                chunks = 0;
             }
         }
+        fold(acc1, sum2);
     }
 
     @Override
@@ -160,13 +224,26 @@ public final class BatchNormLayer extends Layer {
         float[] x = input;
         Arrays.fill(sum, 0);
         Arrays.fill(sum2, 0);
-        for (int o = 0; o < n; o += c) {
-            for (int k = 0; k < c; k++) {
-                float dy = dOut[o + k];
-                sum[k] += dy;
-                sum2[k] += dy * ((x[o + k] - mean[k]) * rstd[k]);
+        Arrays.fill(acc1, 0f);
+        Arrays.fill(acc2, 0f);
+        repeat(mean, rep1);
+        repeat(rstd, rep2);
+        int chunks = 0;
+        for (int o = 0; o < n; o += period) {
+            int len = Math.min(period, n - o);
+            for (int j = 0; j < len; j++) {
+                float dy = dOut[o + j];
+                acc1[j] += dy;
+                acc2[j] += dy * ((x[o + j] - rep1[j]) * rep2[j]);
+            }
+            if (++chunks == FLUSH) {
+                fold(acc1, sum);
+                fold(acc2, sum2);
+                chunks = 0;
             }
         }
+        fold(acc1, sum);
+        fold(acc2, sum2);
         for (int k = 0; k < c; k++) {
             paramGrads[k] = (float) sum2[k];
             paramGrads[c + k] = (float) sum[k];
@@ -179,12 +256,16 @@ public final class BatchNormLayer extends Layer {
         for (int k = 0; k < c; k++) {
             scale[k] = gamma[k] * rstd[k];
             shift[k] = (float) (sum[k] / count);
-            sum2[k] /= count;
+            beta[k] = (float) (sum2[k] / count); // scratch: beta is read again from the parameters next forward
         }
-        for (int o = 0; o < n; o += c) {
-            for (int k = 0; k < c; k++) {
-                float xh = (x[o + k] - mean[k]) * rstd[k];
-                dIn[o + k] = scale[k] * (dOut[o + k] - shift[k] - xh * (float) sum2[k]);
+        repeat(scale, rep3);
+        repeat(shift, rep4);
+        repeat(beta, rep5);
+        for (int o = 0; o < n; o += period) {
+            int len = Math.min(period, n - o);
+            for (int j = 0; j < len; j++) {
+                float xh = (x[o + j] - rep1[j]) * rep2[j];
+                dIn[o + j] = rep3[j] * (dOut[o + j] - rep4[j] - xh * rep5[j]);
             }
         }
     }

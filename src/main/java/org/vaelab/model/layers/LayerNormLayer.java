@@ -19,6 +19,7 @@ import org.vaelab.spec.Shape;
 public final class LayerNormLayer extends Layer {
     /** PyTorch's default. */
     static final double EPS = 1e-5;
+    private static final int LANES = 64;
 
     private final int features;
     /** {@code chw[i]}: position in the parameters' C, H, W order of NHWC feature {@code i}. */
@@ -27,8 +28,15 @@ public final class LayerNormLayer extends Layer {
     private final float[] beta;
     private final float[] gradW;
     private final float[] gradB;
-    private final double[] sumW;
-    private final double[] sumB;
+    private final float[] sumW;
+    private final float[] sumB;
+    /**
+     * Per-row sums go through {@link #LANES} float accumulators, position j collecting features j, j + LANES, ...:
+     * plain array loops the JIT turns into SIMD without reordering any sum (same bits before and after
+     * compilation); the lanes are then added in double.
+     */
+    private final float[] lane1 = new float[LANES];
+    private final float[] lane2 = new float[LANES];
     private FloatPointer biasParam;
     private FloatPointer biasGrad;
     private float[] output = new float[0];
@@ -57,8 +65,8 @@ public final class LayerNormLayer extends Layer {
         this.beta = new float[features];
         this.gradW = new float[features];
         this.gradB = new float[features];
-        this.sumW = new double[features];
-        this.sumB = new double[features];
+        this.sumW = new float[features];
+        this.sumB = new float[features];
     }
 
     private long[] paramShape() {
@@ -104,19 +112,24 @@ public final class LayerNormLayer extends Layer {
         int f = features;
         for (int r = 0; r < rows; r++) {
             int o = r * f;
-            // two passes in double: a one-pass E[x^2] - E[x]^2 in float loses the variance of offset inputs
-            double s = 0;
-            for (int i = 0; i < f; i++) {
-                s += x[o + i];
+            // two passes: a one-pass E[x^2] - E[x]^2 in float loses the variance of offset inputs
+            for (int i = 0; i < f; i += LANES) {
+                int len = Math.min(LANES, f - i);
+                int p = o + i;
+                for (int j = 0; j < len; j++) {
+                    lane1[j] += x[p + j];
+                }
             }
-            double mu = s / f;
-            double ss = 0;
-            for (int i = 0; i < f; i++) {
-                double d = x[o + i] - mu;
-                ss += d * d;
+            float m = (float) (drain(lane1) / f);
+            for (int i = 0; i < f; i += LANES) {
+                int len = Math.min(LANES, f - i);
+                int p = o + i;
+                for (int j = 0; j < len; j++) {
+                    float d = x[p + j] - m;
+                    lane1[j] += d * d;
+                }
             }
-            float m = (float) mu;
-            float rs = (float) (1.0 / Math.sqrt(ss / f + EPS));
+            float rs = (float) (1.0 / Math.sqrt(drain(lane1) / f + EPS));
             mean[r] = m;
             rstd[r] = rs;
             for (int i = 0; i < f; i++) {
@@ -127,6 +140,16 @@ public final class LayerNormLayer extends Layer {
         return output;
     }
 
+    /** The lanes' total in double; clears them. */
+    private static double drain(float[] lanes) {
+        double s = 0;
+        for (int j = 0; j < LANES; j++) {
+            s += lanes[j];
+            lanes[j] = 0f;
+        }
+        return s;
+    }
+
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {
         if (input == null) {
@@ -134,29 +157,33 @@ public final class LayerNormLayer extends Layer {
         }
         int f = features;
         float[] x = input;
-        double[] dw = sumW;
-        double[] db = sumB;
-        Arrays.fill(dw, 0);
-        Arrays.fill(db, 0);
+        float[] dw = sumW;
+        float[] db = sumB;
+        Arrays.fill(dw, 0f);
+        Arrays.fill(db, 0f);
         for (int r = 0; r < rows; r++) {
             int o = r * f;
             float m = mean[r];
             float rs = rstd[r];
-            double sumG = 0;
-            double sumGx = 0;
             for (int i = 0; i < f; i++) {
                 float xh = (x[o + i] - m) * rs;
                 float dy = dOut[o + i];
                 dw[i] += dy * xh;
                 db[i] += dy;
-                float g = dy * gamma[i];
-                sumG += g;
-                sumGx += g * xh;
             }
             if (dIn != null) {
+                for (int i = 0; i < f; i += LANES) {
+                    int len = Math.min(LANES, f - i);
+                    int p = o + i;
+                    for (int j = 0; j < len; j++) {
+                        float g = dOut[p + j] * gamma[i + j];
+                        lane1[j] += g;
+                        lane2[j] += g * ((x[p + j] - m) * rs);
+                    }
+                }
                 // d xhat_i minus its projection on the mean and on xhat (the two constraints of the normalisation)
-                float a = (float) (sumG / f);
-                float b = (float) (sumGx / f);
+                float a = (float) (drain(lane1) / f);
+                float b = (float) (drain(lane2) / f);
                 for (int i = 0; i < f; i++) {
                     float xh = (x[o + i] - m) * rs;
                     dIn[o + i] = rs * (dOut[o + i] * gamma[i] - a - xh * b);
@@ -164,8 +191,8 @@ public final class LayerNormLayer extends Layer {
             }
         }
         for (int i = 0; i < f; i++) {
-            gradW[chw[i]] = (float) dw[i];
-            gradB[chw[i]] = (float) db[i];
+            gradW[chw[i]] = dw[i];
+            gradB[chw[i]] = db[i];
         }
         grads.put(gradW, 0, f);
         biasGrad.put(gradB, 0, f);
