@@ -39,6 +39,7 @@ public final class BatchNormLayer extends Layer {
     private final float[] rstd;
     private final float[] scale;
     private final float[] shift;
+    private final float[] meanDyXhat;
     /** Running mean then running variance, as in the state buffer. */
     private final float[] running;
     private final float[] paramGrads;
@@ -76,6 +77,7 @@ public final class BatchNormLayer extends Layer {
         this.rstd = new float[c];
         this.scale = new float[c];
         this.shift = new float[c];
+        this.meanDyXhat = new float[c];
         this.running = new float[2 * c];
         this.paramGrads = new float[2 * c];
         this.period = c * Math.max(1, CHUNK / c);
@@ -256,11 +258,11 @@ public final class BatchNormLayer extends Layer {
         for (int k = 0; k < c; k++) {
             scale[k] = gamma[k] * rstd[k];
             shift[k] = (float) (sum[k] / count);
-            beta[k] = (float) (sum2[k] / count); // scratch: beta is read again from the parameters next forward
+            meanDyXhat[k] = (float) (sum2[k] / count);
         }
         repeat(scale, rep3);
         repeat(shift, rep4);
-        repeat(beta, rep5);
+        repeat(meanDyXhat, rep5);
         for (int o = 0; o < n; o += period) {
             int len = Math.min(period, n - o);
             for (int j = 0; j < len; j++) {

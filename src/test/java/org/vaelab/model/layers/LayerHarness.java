@@ -96,8 +96,45 @@ final class LayerHarness implements AutoCloseable {
 
     /** The twin on {@code x} in {@code training} mode, loss sum(y * r); x and the parameters are variables. */
     Twin twin(double[] x, double[] r, int rows, boolean training) {
-        DataType dt = params.dataType();
         SameDiff sd = SameDiff.create();
+        Map<String, SDVariable> next = new LinkedHashMap<>();
+        DataType dt = params.dataType();
+        SDVariable in = sd.var("x", Nd4j.createFromArray(x).castTo(dt).reshape(graphShape(layer.inShape(), rows)));
+        SDVariable y = layer.graph(context(sd, training, next), in).rename("y");
+        SDVariable rr = sd.constant("r", Nd4j.createFromArray(r).castTo(dt).reshape(graphShape(layer.outShape(), rows)));
+        y.mul(rr).sum().rename("loss");
+        sd.setLossVariables("loss");
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Map.Entry<String, SDVariable> e : next.entrySet()) {
+            names.put(e.getKey(), e.getValue().name());
+        }
+        return new Twin(sd, names);
+    }
+
+    /**
+     * The twin as the engine builds it: input a placeholder of any batch size ({@code [-1, ...]}); returns a
+     * function from rows to {@code y} and the next state entries.
+     */
+    java.util.function.BiFunction<double[], Integer, Map<String, INDArray>> placeholderTwin(boolean training) {
+        SameDiff sd = SameDiff.create();
+        Map<String, SDVariable> next = new LinkedHashMap<>();
+        DataType dt = params.dataType();
+        long[] shape = graphShape(layer.inShape(), -1);
+        SDVariable in = sd.placeHolder("x", dt, shape);
+        SDVariable y = layer.graph(context(sd, training, next), in).rename("y");
+        return (x, rows) -> {
+            List<String> outs = new ArrayList<>(List.of(y.name()));
+            next.values().forEach(v -> outs.add(v.name()));
+            Map<String, INDArray> o = sd.output(Map.of("x", Nd4j.createFromArray(x).castTo(dt)
+                    .reshape(graphShape(layer.inShape(), rows))), outs.toArray(new String[0]));
+            Map<String, INDArray> res = new LinkedHashMap<>();
+            res.put("y", o.get(y.name()));
+            next.forEach((entry, v) -> res.put(entry, o.get(v.name())));
+            return res;
+        };
+    }
+
+    private GraphContext context(SameDiff sd, boolean training, Map<String, SDVariable> next) {
         Map<String, SDVariable> pv = new HashMap<>();
         for (String n : params.names()) {
             pv.put(n, sd.var(n, params.view(n).dup()));
@@ -106,8 +143,7 @@ final class LayerHarness implements AutoCloseable {
         for (String n : state.names()) {
             sv.put(n, sd.constant(n, state.view(n).dup()));
         }
-        Map<String, SDVariable> next = new LinkedHashMap<>();
-        GraphContext g = new GraphContext() {
+        return new GraphContext() {
             @Override
             public SameDiff sd() {
                 return sd;
@@ -133,16 +169,6 @@ final class LayerHarness implements AutoCloseable {
                 next.put(fullName, value);
             }
         };
-        SDVariable in = sd.var("x", Nd4j.createFromArray(x).castTo(dt).reshape(graphShape(layer.inShape(), rows)));
-        SDVariable y = layer.graph(g, in).rename("y");
-        SDVariable rr = sd.constant("r", Nd4j.createFromArray(r).castTo(dt).reshape(graphShape(layer.outShape(), rows)));
-        y.mul(rr).sum().rename("loss");
-        sd.setLossVariables("loss");
-        Map<String, String> names = new LinkedHashMap<>();
-        for (Map.Entry<String, SDVariable> e : next.entrySet()) {
-            names.put(e.getKey(), e.getValue().name());
-        }
-        return new Twin(sd, names);
     }
 
     /** Outputs of a twin: y, gradients of x and every parameter, and the next state entries. */
@@ -181,6 +207,11 @@ final class LayerHarness implements AutoCloseable {
             f[i] = (float) d[i];
         }
         return f;
+    }
+
+    /** The first {@code n} values: a layer's output buffer is sized for the most rows it was allocated for. */
+    static float[] head(float[] a, int n) {
+        return java.util.Arrays.copyOf(a, n);
     }
 
     /** The fast path's gradient of parameter {@code name}. */

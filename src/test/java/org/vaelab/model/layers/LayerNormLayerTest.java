@@ -75,4 +75,18 @@ class LayerNormLayerTest {
             assertTrue(LayerHarness.gradientCheck(h.twin(h.input(rows), h.upstream(rows), rows, true)));
         }
     }
+
+    @Test
+    void oneTwinWithAPlaceholderServesAnyBatchSize() {
+        try (LayerHarness h = new LayerHarness(new LayerNormLayer("ln", shape(true), new LayerSpec.LayerNorm()),
+                DataType.FLOAT, 12)) {
+            var twin = h.placeholderTwin(true);
+            h.layer.allocate(5);
+            for (int rows : new int[]{5, 2}) {
+                double[] x = h.input(rows);
+                LayerHarness.assertClose(LayerHarness.head(h.layer.forward(LayerHarness.floats(x), rows, true),
+                        x.length), twin.apply(x, rows).get("y"), 1e-5, "y of " + rows + " rows");
+            }
+        }
+    }
 }
