@@ -46,11 +46,16 @@ class BatchNormLayerTest {
         assertEquals(32, l.paramCount());
     }
 
-    @ParameterizedTest(name = "image={0}")
-    @CsvSource({"false", "true"})
-    void trainingForwardBackwardAndRunningStatisticsMatchTheTwin(boolean image) {
-        int rows = 5;
-        try (LayerHarness h = new LayerHarness(layer(image), DataType.FLOAT, 21)) {
+    /**
+     * Small shapes, then batches spanning many chunks of the loops (so partial float sums are moved into
+     * double several times), one channel, and more channels than a chunk holds.
+     */
+    @ParameterizedTest(name = "[{0}, {1}, {2}] image={3} rows={4}")
+    @CsvSource({"7,1,1,false,5", "3,4,5,true,5", "2,28,28,true,24", "1,28,28,true,24", "1500,1,1,false,24"})
+    void trainingForwardBackwardAndRunningStatisticsMatchTheTwin(int c, int hh, int ww, boolean image, int rows) {
+        Shape s = image ? Shape.image(c, hh, ww) : Shape.vector(c);
+        try (LayerHarness h = new LayerHarness(new BatchNormLayer("bn", s, new LayerSpec.BatchNorm()),
+                DataType.FLOAT, 21)) {
             double[] x = h.input(rows);
             double[] r = h.upstream(rows);
             Map<String, INDArray> t = LayerHarness.run(h.twin(x, r, rows, true), h.params.names());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,11 +39,13 @@ class LayerNormLayerTest {
                 new LayerNormLayer("x", Shape.vector(784), new LayerSpec.LayerNorm()).params().get(0).shape());
     }
 
-    @ParameterizedTest(name = "image={0}")
-    @ValueSource(booleans = {false, true})
-    void fastForwardAndBackwardMatchTheTwin(boolean image) {
+    /** Small shapes, and rows longer than the 64 summing lanes and not a multiple of them. */
+    @ParameterizedTest(name = "[{0}, {1}, {2}] image={3}")
+    @CsvSource({"7,1,1,false", "3,4,5,true", "198,1,1,false", "2,9,11,true"})
+    void fastForwardAndBackwardMatchTheTwin(int c, int hh, int ww, boolean image) {
         int rows = 6;
-        try (LayerHarness h = new LayerHarness(new LayerNormLayer("ln", shape(image), new LayerSpec.LayerNorm()),
+        Shape s = image ? Shape.image(c, hh, ww) : Shape.vector(c);
+        try (LayerHarness h = new LayerHarness(new LayerNormLayer("ln", s, new LayerSpec.LayerNorm()),
                 DataType.FLOAT, 11)) {
             double[] x = h.input(rows);
             double[] r = h.upstream(rows);
