@@ -12,6 +12,12 @@ import org.vaelab.model.layers.Layer;
  * A model's non-trainable state (batchnorm's running statistics) in one flat buffer beside its
  * {@link Parameters}: same layout rules (entries in layer order, a view per entry), saved with checkpoints,
  * never seen by the optimiser. Empty (size 0) for models without such layers.
+ *
+ * <p>Wiring: the fast path binds each layer to a pointer into {@link #flat()} at its first entry (null when the
+ * layer has no state) and the layers update it in place. A SameDiff graph should take the entries as
+ * placeholders fed from {@link #view}: {@code sd.constant} copies its array, so a constant would keep the
+ * initial statistics; a training graph's {@code GraphContext.stateUpdate} outputs go back through
+ * {@link #apply}. Checkpoints carry it via {@code Checkpoint}'s state fields and {@code restoreState}.
  */
 public final class ModelState implements AutoCloseable {
     private final Parameters values;
