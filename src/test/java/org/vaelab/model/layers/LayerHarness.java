@@ -100,7 +100,7 @@ final class LayerHarness implements AutoCloseable {
         Map<String, SDVariable> next = new LinkedHashMap<>();
         DataType dt = params.dataType();
         SDVariable in = sd.var("x", Nd4j.createFromArray(x).castTo(dt).reshape(graphShape(layer.inShape(), rows)));
-        SDVariable y = layer.graph(context(sd, training, next), in).rename("y");
+        SDVariable y = layer.graph(context(sd, training, next, false), in).rename("y");
         SDVariable rr = sd.constant("r", Nd4j.createFromArray(r).castTo(dt).reshape(graphShape(layer.outShape(), rows)));
         y.mul(rr).sum().rename("loss");
         sd.setLossVariables("loss");
@@ -112,8 +112,9 @@ final class LayerHarness implements AutoCloseable {
     }
 
     /**
-     * The twin as the engine builds it: input a placeholder of any batch size ({@code [-1, ...]}); returns a
-     * function from rows to {@code y} and the next state entries.
+     * The twin as the engine builds it: input a placeholder of any batch size ({@code [-1, ...]}) and the state
+     * entries placeholders fed from the current state buffer at each call; returns a function from rows to
+     * {@code y} and the next state entries.
      */
     java.util.function.BiFunction<double[], Integer, Map<String, INDArray>> placeholderTwin(boolean training) {
         SameDiff sd = SameDiff.create();
@@ -121,12 +122,16 @@ final class LayerHarness implements AutoCloseable {
         DataType dt = params.dataType();
         long[] shape = graphShape(layer.inShape(), -1);
         SDVariable in = sd.placeHolder("x", dt, shape);
-        SDVariable y = layer.graph(context(sd, training, next), in).rename("y");
+        SDVariable y = layer.graph(context(sd, training, next, true), in).rename("y");
         return (x, rows) -> {
             List<String> outs = new ArrayList<>(List.of(y.name()));
             next.values().forEach(v -> outs.add(v.name()));
-            Map<String, INDArray> o = sd.output(Map.of("x", Nd4j.createFromArray(x).castTo(dt)
-                    .reshape(graphShape(layer.inShape(), rows))), outs.toArray(new String[0]));
+            Map<String, INDArray> feed = new HashMap<>();
+            feed.put("x", Nd4j.createFromArray(x).castTo(dt).reshape(graphShape(layer.inShape(), rows)));
+            for (String n : state.names()) {
+                feed.put(n, state.view(n).dup());
+            }
+            Map<String, INDArray> o = sd.output(feed, outs.toArray(new String[0]));
             Map<String, INDArray> res = new LinkedHashMap<>();
             res.put("y", o.get(y.name()));
             next.forEach((entry, v) -> res.put(entry, o.get(v.name())));
@@ -134,14 +139,16 @@ final class LayerHarness implements AutoCloseable {
         };
     }
 
-    private GraphContext context(SameDiff sd, boolean training, Map<String, SDVariable> next) {
+    private GraphContext context(SameDiff sd, boolean training, Map<String, SDVariable> next,
+                                 boolean statePlaceholders) {
         Map<String, SDVariable> pv = new HashMap<>();
         for (String n : params.names()) {
             pv.put(n, sd.var(n, params.view(n).dup()));
         }
         Map<String, SDVariable> sv = new HashMap<>();
         for (String n : state.names()) {
-            sv.put(n, sd.constant(n, state.view(n).dup()));
+            sv.put(n, statePlaceholders ? sd.placeHolder(n, state.dataType(), state.view(n).shape())
+                    : sd.constant(n, state.view(n).dup()));
         }
         return new GraphContext() {
             @Override
