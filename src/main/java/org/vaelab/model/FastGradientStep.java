@@ -94,8 +94,8 @@ public final class FastGradientStep implements GradientStep {
     FastGradientStep(VaeArchitecture arch, Parameters params, INDArray state, Objective objective, Kernels kernels,
                      boolean training) {
         if (!supports(arch, params.dataType())) {
-            throw new IllegalArgumentException("the fast engine needs a FLOAT model whose layers all have fast "
-                    + "layer classes, got " + arch.describe() + " in " + params.dataType());
+            throw new IllegalArgumentException("the fast engine needs a FLOAT model, got " + arch.describe() + " in "
+                    + params.dataType());
         }
         this.kern = kernels;
         this.obj = objective;
@@ -146,7 +146,7 @@ public final class FastGradientStep implements GradientStep {
 
     /** Whether this engine can run {@code arch} in {@code dtype} (the backend is checked by the caller). */
     public static boolean supports(VaeArchitecture arch, DataType dtype) {
-        return dtype == DataType.FLOAT && arch.layered();
+        return dtype == DataType.FLOAT;
     }
 
     private void ensure(int n, int samples) {

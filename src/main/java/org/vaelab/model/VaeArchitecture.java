@@ -30,8 +30,6 @@ public final class VaeArchitecture {
     private final List<LayerSpec> encoderSpecs;
     private final List<LayerSpec> decoderSpecs;
     private final int features;
-    /** Whether every layer kind has a layer class in this build (else the conv graph code of old is used). */
-    private final boolean layered;
     /** Spatial sizes of the conv encoder: sizes[0] = input, sizes[i+1] after conv i. Also the decoder's targets. */
     private final int[] heights;
     private final int[] widths;
@@ -68,11 +66,6 @@ public final class VaeArchitecture {
                     + rows + "x" + cols + " images need " + rows * cols + "; end it with {linear: " + rows * cols
                     + "} or a conv_transpose to [1, " + rows + ", " + cols + "]");
         }
-        this.layered = Layers.available(encoderSpecs) && Layers.available(decoderSpecs);
-        if (!layered) {
-            throw new UnsupportedOperationException("this build has no layer class for a kind in "
-                    + encoderSpecs + " / " + decoderSpecs);
-        }
         params.addAll(encoderStack().params());
         dense(GraphNames.encMu(true), GraphNames.encMu(false), features, spec.latentDim());
         dense(GraphNames.encLogvar(true), GraphNames.encLogvar(false), features, spec.latentDim());
@@ -92,17 +85,6 @@ public final class VaeArchitecture {
     /** Features the heads read. */
     public int features() {
         return features;
-    }
-
-    /** Whether every layer of {@code spec}'s lists has a fast layer class in this build. */
-    public static boolean layered(ModelSpec spec) {
-        // the kinds do not depend on the image size
-        return Layers.available(LayerLists.encoder(spec, 28, 28)) && Layers.available(LayerLists.decoder(spec, 28, 28));
-    }
-
-    /** Whether every layer has a fast layer class in this build (the fast engine can run this model). */
-    public boolean layered() {
-        return layered;
     }
 
     /** A fresh stack of the encoder's layers (its own buffers), input the image [1, rows, cols]. */
@@ -217,15 +199,22 @@ public final class VaeArchitecture {
 
     /** {@link #encode(SameDiff, SDVariable, Function)} for a training or an evaluation graph (batchnorm's mode). */
     public SDVariable[] encode(SameDiff sd, SDVariable x, Function<String, SDVariable> param, boolean training) {
+        return encode(new ParamContext(sd, param, null, training), x);
+    }
+
+    /**
+     * Adds the encoder and both heads through {@code g} (its parameters, state and mode; a training graph's
+     * state updates are collected there): returns {mu, logvar}, each [n, d].
+     */
+    public SDVariable[] encode(ParamContext g, SDVariable x) {
+        SameDiff sd = g.sd();
         // the twins take the image NHWC; one channel: the same memory as the pixel rows
-        ParamContext g = new ParamContext(sd, param, null, training);
         SDVariable h = sd.reshape(x, -1, rows, cols, 1);
         for (Layer l : encoderStack().running()) {
             h = l.graph(g, h);
         }
-        SDVariable mu = sd.nn.linear(h, param.apply(GraphNames.encMu(true)), param.apply(GraphNames.encMu(false)));
-        SDVariable logvar = sd.nn.linear(h, param.apply(GraphNames.encLogvar(true)),
-                param.apply(GraphNames.encLogvar(false)));
+        SDVariable mu = sd.nn.linear(h, g.param(GraphNames.encMu(true)), g.param(GraphNames.encMu(false)));
+        SDVariable logvar = sd.nn.linear(h, g.param(GraphNames.encLogvar(true)), g.param(GraphNames.encLogvar(false)));
         return new SDVariable[]{mu, logvar};
     }
 
@@ -236,7 +225,11 @@ public final class VaeArchitecture {
 
     /** {@link #decodeLogits(SameDiff, SDVariable, Function)} for a training or an evaluation graph. */
     public SDVariable decodeLogits(SameDiff sd, SDVariable z, Function<String, SDVariable> param, boolean training) {
-        ParamContext g = new ParamContext(sd, param, null, training);
+        return decodeLogits(new ParamContext(sd, param, null, training), z);
+    }
+
+    /** Adds the decoder through {@code g}: z [m, d] to logits [m, D]. */
+    public SDVariable decodeLogits(ParamContext g, SDVariable z) {
         SDVariable h = z;
         for (Layer l : decoderStack().running()) {
             h = l.graph(g, h);
@@ -244,29 +237,49 @@ public final class VaeArchitecture {
         return h;
     }
 
-    /** One line for logs and reports, e.g. {@code mlp[256,256] -> 32 -> mlp[256,256], 28x28}. */
+    /**
+     * One line for logs and reports: the shorthands as before (e.g. {@code mlp[256,256] -> 32 -> mlp[256,256],
+     * relu, 28x28}), a layer list by its layers' labels (e.g. {@code [conv32k3s2-relu-flatten] -> 16 ->
+     * [linear784], 28x28}).
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         if (spec.encoder() == NetKind.MLP) {
             sb.append("mlp").append(spec.hidden());
-        } else {
+        } else if (spec.encoder() == NetKind.CONV) {
             sb.append("conv").append(spec.channels()).append(" sizes");
             for (int i = 0; i < heights.length; i++) {
                 sb.append(i == 0 ? " " : ">").append(heights[i]).append('x').append(widths[i]);
             }
+        } else {
+            sb.append(labels(spec.encoderLayers()));
         }
         sb.append(" -> ").append(spec.latentDim()).append(" -> ");
         if (spec.decoder() == NetKind.MLP) {
             List<Integer> rev = new ArrayList<>(spec.hidden());
             java.util.Collections.reverse(rev);
             sb.append("mlp").append(rev);
-        } else {
+        } else if (spec.decoder() == NetKind.CONV) {
             sb.append("deconv kernels");
             for (int l = spec.channels().size(); l >= 1; l--) {
                 sb.append(' ').append(deconvKernel(heights[l], heights[l - 1]));
             }
+        } else {
+            sb.append(labels(spec.decoderLayers()));
         }
-        sb.append(", ").append(spec.activation().yaml()).append(", ").append(rows).append('x').append(cols);
+        if (spec.encoder() != NetKind.LAYERS || spec.decoder() != NetKind.LAYERS) {
+            // the shorthands' nonlinearity; a list names its own
+            sb.append(", ").append(spec.activation().yaml());
+        }
+        sb.append(", ").append(rows).append('x').append(cols);
         return sb.toString();
+    }
+
+    private static String labels(List<LayerSpec> layers) {
+        StringBuilder sb = new StringBuilder("[");
+        for (LayerSpec l : layers) {
+            sb.append(sb.length() > 1 ? "-" : "").append(l.label());
+        }
+        return sb.append(']').toString();
     }
 }

@@ -26,6 +26,8 @@ public final class VaeModel implements AutoCloseable {
 
     private final VaeArchitecture arch;
     private final Parameters params;
+    /** Non-trainable state (batchnorm's running statistics): updated by training, read by evaluation. */
+    private final ModelState state;
     private final Objective training;
     private final Reconstruction reconstruction;
     private SameDiff trainGraph;
@@ -41,6 +43,7 @@ public final class VaeModel implements AutoCloseable {
     private VaeModel(VaeArchitecture arch, Parameters params, Objective training) {
         this.arch = arch;
         this.params = params;
+        this.state = new ModelState(arch.state(), params.dataType());
         this.training = training;
         this.reconstruction = training.reconstruction();
     }
@@ -71,6 +74,28 @@ public final class VaeModel implements AutoCloseable {
         return params;
     }
 
+    /**
+     * The non-trainable state (batchnorm's running statistics; size 0 without): saved in checkpoints, updated
+     * by training steps, used by every evaluation (encode, decode, evaluate, importance weights).
+     */
+    public ModelState state() {
+        return state;
+    }
+
+    /** The state buffer for the engine, or null for a model without state. */
+    private INDArray stateBuffer() {
+        return state.size() == 0 ? null : state.flat();
+    }
+
+    /** {@code feed} plus the state entries, for a graph's state placeholders (a mutable copy). */
+    private Map<String, INDArray> withState(Map<String, INDArray> feed) {
+        Map<String, INDArray> out = new HashMap<>(feed);
+        for (String n : state.names()) {
+            out.put(n, state.view(n).dup());
+        }
+        return out;
+    }
+
     /** The training objective. */
     public Objective objective() {
         return training;
@@ -93,23 +118,23 @@ public final class VaeModel implements AutoCloseable {
      * the CUDA backend, or {@code -Dvaelab.engine=samediff}, which forces the graph everywhere for comparisons).
      * Training and evaluation (encode, decode, evaluate, importance weights) follow the same choice.
      */
-    private static Path path(boolean layered, DataType dtype) {
+    private static Path path(DataType dtype) {
         if (samediffForced() || dtype != DataType.FLOAT || !FastPath.openBlasAvailable()) {
             return Path.SAMEDIFF;
         }
-        return layered ? Path.FAST : Path.SAMEDIFF;
+        return Path.FAST;
     }
 
     private Path path() {
-        return path(arch.layered(), params.dataType());
+        return path(params.dataType());
     }
 
     /** The forward/backward step of the training objective (see {@link #path} for which). */
     public GradientStep gradientStep() {
         if (step == null) {
             step = switch (path()) {
-                case FAST -> new FastGradientStep(arch, params, training);
-                case SAMEDIFF -> new SameDiffGradientStep(trainingGraph(), params, arch, training.samples());
+                case FAST -> new FastGradientStep(arch, params, stateBuffer(), training, Kernels.best(), true);
+                case SAMEDIFF -> new SameDiffGradientStep(trainingGraph(), params, arch, training.samples(), state);
             };
         }
         return step;
@@ -129,7 +154,7 @@ public final class VaeModel implements AutoCloseable {
 
     /** Which implementation trains a FLOAT model of {@code spec} in this JVM. */
     public static String engine(ModelSpec spec) {
-        return name(path(VaeArchitecture.layered(spec), DataType.FLOAT));
+        return name(path(DataType.FLOAT));
     }
 
     private static String name(Path p) {
@@ -142,7 +167,8 @@ public final class VaeModel implements AutoCloseable {
     /** The forward-only engine for evaluation, encoding, decoding and importance weights (built on first use). */
     private FastGradientStep evalEngine() {
         if (evalEngine == null) {
-            evalEngine = new FastGradientStep(arch, params, Objective.trueElbo(reconstruction), Kernels.best(), false);
+            evalEngine = new FastGradientStep(arch, params, stateBuffer(), Objective.trueElbo(reconstruction),
+                    Kernels.best(), false);
         }
         return evalEngine;
     }
@@ -208,7 +234,7 @@ public final class VaeModel implements AutoCloseable {
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(GraphNames.X, one ? twice(x, 1) : x);
         feed.put(GraphNames.EPS, one ? twice(eps, 1) : eps);
-        Map<String, INDArray> o = evalGraph().output(feed, outs);
+        Map<String, INDArray> o = evalGraph().output(withState(feed), outs);
         int n = (int) x.size(0);
         BatchEvaluation r = new BatchEvaluation(first(o.get(GraphNames.RECON_ROWS).toDoubleVector(), n),
                 reconstruction == Reconstruction.MSE ? first(o.get(GraphNames.SQERR_ROWS).toDoubleVector(), n) : null,
@@ -291,8 +317,8 @@ public final class VaeModel implements AutoCloseable {
             int m = Math.min(CHUNK, n - s);
             try (INDArray xa = rowsOf(x, s, m)) {
                 // only the encoder runs: SameDiff executes just what the requested outputs need
-                Map<String, INDArray> o = evalGraph().output(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa),
-                        GraphNames.MU, GraphNames.LOGVAR);
+                Map<String, INDArray> o = evalGraph().output(withState(Map.of(GraphNames.X,
+                        m == 1 ? twice(xa, 1) : xa)), GraphNames.MU, GraphNames.LOGVAR);
                 System.arraycopy(o.get(GraphNames.MU).toDoubleMatrix(), 0, mu, s, m);
                 System.arraycopy(o.get(GraphNames.LOGVAR).toDoubleMatrix(), 0, lv, s, m);
                 o.values().forEach(INDArray::close);
@@ -340,8 +366,8 @@ public final class VaeModel implements AutoCloseable {
                 part[i] = z[s + i];
             }
             try (INDArray za = Nd4j.createFromArray(part).castTo(params.dataType())) {
-                INDArray img = decodeGraph().outputSingle(Map.of(GraphNames.Z_IN, m == 1 ? twice(za, 1) : za),
-                        GraphNames.X_MEAN);
+                INDArray img = decodeGraph().outputSingle(withState(Map.of(GraphNames.Z_IN,
+                        m == 1 ? twice(za, 1) : za)), GraphNames.X_MEAN);
                 float[][] f = img.toFloatMatrix();
                 System.arraycopy(f, 0, out, s, m);
                 img.close();
@@ -393,8 +419,8 @@ public final class VaeModel implements AutoCloseable {
                             kk -> VaeGraphs.objective(arch, params, Objective.importance(reconstruction, kk), false));
                     try (INDArray eps = Nd4j.createFromArray(noise).castTo(params.dataType()).reshape(k * m, d);
                          INDArray beta = Nd4j.scalar(params.dataType(), 1.0)) {
-                        INDArray lw = g.outputSingle(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
-                                GraphNames.EPS, m == 1 ? twice(eps, k) : eps, GraphNames.BETA, beta),
+                        INDArray lw = g.outputSingle(withState(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
+                                GraphNames.EPS, m == 1 ? twice(eps, k) : eps, GraphNames.BETA, beta)),
                                 GraphNames.LOG_WEIGHTS); // [k, m] (or [k, 2] for m = 1: column 0 is used)
                         double[][] w = lw.toDoubleMatrix();
                         for (int kk = 0; kk < k; kk++) {
@@ -497,6 +523,7 @@ public final class VaeModel implements AutoCloseable {
             step.close();
         }
         params.close();
+        state.close();
         trainGraph = null;
         evalGraph = null;
         decodeGraph = null;

@@ -181,7 +181,7 @@ public final class Trainer {
                 m = m.toBuilder().epochSeconds((System.nanoTime() - t0) / 1e9).build();
 
                 // checkpoint first, then record: see Checkpoint for why this order loses nothing on a kill
-                new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(),
+                new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(), model.state(),
                         adam.moments(), m).write(ckDir.resolve(Checkpoint.LAST));
                 recorder.recordEpoch(m);
                 listener.onEpoch(m);
@@ -215,17 +215,19 @@ public final class Trainer {
         }
     }
 
-    /** Loads the parameters of a checkpoint file (e.g. {@link Checkpoint#FINAL}) into {@code model}. */
+    /** Loads the parameters and state of a checkpoint file (e.g. {@link Checkpoint#FINAL}) into {@code model}. */
     public static void load(Path checkpoint, VaeModel model) throws IOException {
         Checkpoint c = Checkpoint.read(checkpoint)
                 .orElseThrow(() -> new IOException(checkpoint + ": no such checkpoint"));
         checkSignature(c, model, checkpoint);
         model.parameters().flat().assign(Nd4j.createFromArray(c.params()).reshape(1, c.params().length));
+        c.restoreState(model.state(), checkpoint);
     }
 
     private static void restore(Checkpoint c, VaeModel model, AdamOptimizer adam, Path dir) throws IOException {
         checkSignature(c, model, dir.resolve(Checkpoint.LAST));
         model.parameters().flat().assign(Nd4j.createFromArray(c.params()).reshape(1, c.params().length));
+        c.restoreState(model.state(), dir.resolve(Checkpoint.LAST));
         adam.restore(c.adam());
     }
 

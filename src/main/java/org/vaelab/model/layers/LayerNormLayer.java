@@ -83,7 +83,8 @@ public final class LayerNormLayer extends Layer {
     public void bind(FloatPointer params, FloatPointer grads, FloatPointer state, Workspace workspace) {
         super.bind(params, grads, state, workspace);
         this.biasParam = new FloatPointer(params).position(params.position() + features);
-        this.biasGrad = new FloatPointer(grads).position(grads.position() + features);
+        // a forward-only stack (evaluation) has no gradient buffer
+        this.biasGrad = grads == null ? null : new FloatPointer(grads).position(grads.position() + features);
     }
 
     @Override

@@ -1,7 +1,5 @@
 package org.vaelab.model.layers;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,15 +15,6 @@ import org.vaelab.spec.Shape;
  * before layer lists, so the shorthands' checkpoints and signatures stay.
  */
 public final class Layers {
-    /**
-     * Layer classes written in another branch (normalisation), found by name with the package's constructor
-     * convention {@code (String name, Shape in, <its LayerSpec record>)}, so merging them needs no edit here.
-     * Replace with direct constructors, as for the conv family, once they are merged.
-     */
-    private static final Map<Class<? extends LayerSpec>, String> ELSEWHERE = Map.of(
-            LayerSpec.LayerNorm.class, "LayerNormLayer",
-            LayerSpec.BatchNorm.class, "BatchNormLayer");
-
     private Layers() {
     }
 
@@ -42,7 +31,6 @@ public final class Layers {
      * The layers of {@code specs} on inputs of shape {@code in}, named for {@code side} ("enc" or "dec").
      *
      * @throws LayerSpec.LayerShapeException if a layer does not fit its input
-     * @throws UnsupportedOperationException if a kind's layer class is not part of this build
      */
     public static List<Layer> build(String side, List<LayerSpec> specs, Shape in) {
         Map<String, Integer> counters = new HashMap<>();
@@ -72,17 +60,6 @@ public final class Layers {
         return out;
     }
 
-    /** Whether every kind in {@code specs} has a layer class in this build. */
-    public static boolean available(List<LayerSpec> specs) {
-        for (LayerSpec s : specs) {
-            String cls = ELSEWHERE.get(s.getClass());
-            if (cls != null && find(cls) == null) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** One layer. */
     public static Layer create(String name, Shape in, LayerSpec s) {
         if (s instanceof LayerSpec.Linear l) {
@@ -109,31 +86,12 @@ public final class Layers {
         if (s instanceof LayerSpec.Upsample u) {
             return new UpsampleLayer(name, in, u);
         }
-        String cls = ELSEWHERE.get(s.getClass());
-        Class<?> c = cls == null ? null : find(cls);
-        if (c == null) {
-            throw new UnsupportedOperationException(s.kind() + ": this build has no fast layer for it yet ("
-                    + (cls == null ? s.getClass().getSimpleName() : cls) + ")");
+        if (s instanceof LayerSpec.LayerNorm n) {
+            return new LayerNormLayer(name, in, n);
         }
-        try {
-            Constructor<?> k = c.getConstructor(String.class, Shape.class, s.getClass());
-            return (Layer) k.newInstance(name, in, s);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(cls + " lacks the constructor (String, Shape, "
-                    + s.getClass().getSimpleName() + ")", e);
+        if (s instanceof LayerSpec.BatchNorm n) {
+            return new BatchNormLayer(name, in, n);
         }
-    }
-
-    private static Class<?> find(String simpleName) {
-        try {
-            return Class.forName(Layers.class.getPackageName() + "." + simpleName);
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
+        throw new IllegalArgumentException(s.kind() + ": no layer class for " + s.getClass().getSimpleName());
     }
 }
