@@ -87,11 +87,13 @@ public final class VaeModel implements AutoCloseable {
         return state.size() == 0 ? null : state.flat();
     }
 
-    /** {@code feed} plus the state entries, for a graph's state placeholders (a mutable copy). */
-    private Map<String, INDArray> withState(Map<String, INDArray> feed) {
+    /** {@code feed} plus the state entries graph {@code g} has placeholders for (a mutable copy). */
+    private Map<String, INDArray> withState(SameDiff g, Map<String, INDArray> feed) {
         Map<String, INDArray> out = new HashMap<>(feed);
         for (String n : state.names()) {
-            out.put(n, state.view(n).dup());
+            if (g.hasVariable(n)) {
+                out.put(n, state.view(n).dup());
+            }
         }
         return out;
     }
@@ -234,7 +236,7 @@ public final class VaeModel implements AutoCloseable {
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(GraphNames.X, one ? twice(x, 1) : x);
         feed.put(GraphNames.EPS, one ? twice(eps, 1) : eps);
-        Map<String, INDArray> o = evalGraph().output(withState(feed), outs);
+        Map<String, INDArray> o = evalGraph().output(withState(evalGraph(), feed), outs);
         int n = (int) x.size(0);
         BatchEvaluation r = new BatchEvaluation(first(o.get(GraphNames.RECON_ROWS).toDoubleVector(), n),
                 reconstruction == Reconstruction.MSE ? first(o.get(GraphNames.SQERR_ROWS).toDoubleVector(), n) : null,
@@ -317,7 +319,7 @@ public final class VaeModel implements AutoCloseable {
             int m = Math.min(CHUNK, n - s);
             try (INDArray xa = rowsOf(x, s, m)) {
                 // only the encoder runs: SameDiff executes just what the requested outputs need
-                Map<String, INDArray> o = evalGraph().output(withState(Map.of(GraphNames.X,
+                Map<String, INDArray> o = evalGraph().output(withState(evalGraph(), Map.of(GraphNames.X,
                         m == 1 ? twice(xa, 1) : xa)), GraphNames.MU, GraphNames.LOGVAR);
                 System.arraycopy(o.get(GraphNames.MU).toDoubleMatrix(), 0, mu, s, m);
                 System.arraycopy(o.get(GraphNames.LOGVAR).toDoubleMatrix(), 0, lv, s, m);
@@ -366,7 +368,7 @@ public final class VaeModel implements AutoCloseable {
                 part[i] = z[s + i];
             }
             try (INDArray za = Nd4j.createFromArray(part).castTo(params.dataType())) {
-                INDArray img = decodeGraph().outputSingle(withState(Map.of(GraphNames.Z_IN,
+                INDArray img = decodeGraph().outputSingle(withState(decodeGraph(), Map.of(GraphNames.Z_IN,
                         m == 1 ? twice(za, 1) : za)), GraphNames.X_MEAN);
                 float[][] f = img.toFloatMatrix();
                 System.arraycopy(f, 0, out, s, m);
@@ -419,7 +421,7 @@ public final class VaeModel implements AutoCloseable {
                             kk -> VaeGraphs.objective(arch, params, Objective.importance(reconstruction, kk), false));
                     try (INDArray eps = Nd4j.createFromArray(noise).castTo(params.dataType()).reshape(k * m, d);
                          INDArray beta = Nd4j.scalar(params.dataType(), 1.0)) {
-                        INDArray lw = g.outputSingle(withState(Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
+                        INDArray lw = g.outputSingle(withState(g, Map.of(GraphNames.X, m == 1 ? twice(xa, 1) : xa,
                                 GraphNames.EPS, m == 1 ? twice(eps, k) : eps, GraphNames.BETA, beta)),
                                 GraphNames.LOG_WEIGHTS); // [k, m] (or [k, 2] for m = 1: column 0 is used)
                         double[][] w = lw.toDoubleMatrix();
