@@ -51,7 +51,6 @@ public final class ConvLayer extends Layer {
     private final long wLen;
     private final List<Parameters.Param> paramList;
 
-    private Kernels kern = Kernels.best();
     private int blockFloats = ConvSupport.BLOCK_FLOATS;
     /** The fused activation, or null. */
     private Activation act;
@@ -109,7 +108,7 @@ public final class ConvLayer extends Layer {
 
     /** The kernels (tests pin the scalar ones). */
     void kernels(Kernels k) {
-        this.kern = k;
+        useKernels(k);
     }
 
     /** Floats of columns per gemm (tests shrink it to cross block boundaries). */
@@ -175,9 +174,9 @@ public final class ConvLayer extends Layer {
         a.get(outH, 0, pixels * outC);
         at(params, wLen).get(bias, 0, outC);
         if (act != null) {
-            kern.biasActivate(outH, pixels, outC, bias, 0, act);
+            kernels.biasActivate(outH, pixels, outC, bias, 0, act);
         } else {
-            kern.addBias(outH, pixels, outC, bias, 0);
+            kernels.addBias(outH, pixels, outC, bias, 0);
         }
         return outH;
     }
@@ -186,9 +185,9 @@ public final class ConvLayer extends Layer {
     public void backward(float[] dOut, int rows, float[] dIn) {
         int pixels = rows * oh * ow;
         if (act != null) {
-            kern.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
+            kernels.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
         } else {
-            kern.columnSums(dOut, pixels, outC, gBias, 0);
+            kernels.columnSums(dOut, pixels, outC, gBias, 0);
         }
         at(grads, wLen).put(gBias, 0, outC);
         FloatPointer a = workspace.a();

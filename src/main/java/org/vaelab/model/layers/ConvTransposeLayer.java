@@ -50,9 +50,10 @@ public final class ConvTransposeLayer extends Layer {
     private final long wLen;
     private final List<Parameters.Param> paramList;
 
-    private Kernels kern = Kernels.best();
     private int blockFloats = ConvSupport.BLOCK_FLOATS;
     private Activation act;
+    /** The bias is left to the reconstruction kernel (the decoder's last layer, see {@link #deferBias}). */
+    private boolean deferred;
 
     private int cap;
     /** Native copy of the input: one block's for evaluations, every example's once a training forward needs it. */
@@ -91,15 +92,42 @@ public final class ConvTransposeLayer extends Layer {
     /** As {@link ConvLayer#fuse}: absorbs a following relu, leaky_relu, elu or tanh; false for sigmoid. */
     public boolean fuse(LayerSpec.Nonlinearity fn) {
         Activation a = ConvSupport.fusable(fn);
-        if (a == null || act != null) {
+        if (a == null || act != null || deferred) {
             return false;
         }
         act = a;
         return true;
     }
 
+    @Override
+    public boolean deferBias() {
+        if (act != null) {
+            return false; // the bias must go in before the nonlinearity
+        }
+        deferred = true;
+        return true;
+    }
+
+    @Override
+    public void deferredBias(float[] perValue) {
+        at(params, wLen).get(bias, 0, outC);
+        // NHWC per example: value p * outC + c has channel c's bias
+        for (int i = 0; i < out.size(); i++) {
+            perValue[i] = bias[i % outC];
+        }
+    }
+
+    @Override
+    public void deferredBiasGradient(float[] perValue) {
+        java.util.Arrays.fill(gBias, 0f);
+        for (int i = 0; i < out.size(); i++) {
+            gBias[i % outC] += perValue[i];
+        }
+        at(grads, wLen).put(gBias, 0, outC);
+    }
+
     void kernels(Kernels k) {
-        this.kern = k;
+        useKernels(k);
     }
 
     void blockFloats(int floats) {
@@ -198,11 +226,14 @@ public final class ConvTransposeLayer extends Layer {
             }
         }
         int pixels = rows * oh * ow;
+        if (deferred) {
+            return outH;
+        }
         at(params, wLen).get(bias, 0, outC);
         if (act != null) {
-            kern.biasActivate(outH, pixels, outC, bias, 0, act);
+            kernels.biasActivate(outH, pixels, outC, bias, 0, act);
         } else {
-            kern.addBias(outH, pixels, outC, bias, 0);
+            kernels.addBias(outH, pixels, outC, bias, 0);
         }
         return outH;
     }
@@ -211,11 +242,12 @@ public final class ConvTransposeLayer extends Layer {
     public void backward(float[] dOut, int rows, float[] dIn) {
         int pixels = rows * oh * ow;
         if (act != null) {
-            kern.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
-        } else {
-            kern.columnSums(dOut, pixels, outC, gBias, 0);
+            kernels.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
+            at(grads, wLen).put(gBias, 0, outC);
+        } else if (!deferred) {
+            kernels.columnSums(dOut, pixels, outC, gBias, 0);
+            at(grads, wLen).put(gBias, 0, outC);
         }
-        at(grads, wLen).put(gBias, 0, outC);
         FloatPointer a = workspace.a();
         FloatPointer b = workspace.b();
         int inW = in.size();
