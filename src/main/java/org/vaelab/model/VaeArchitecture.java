@@ -87,6 +87,22 @@ public final class VaeArchitecture {
         return features;
     }
 
+    /**
+     * The name of the first batchnorm that sees one value per channel per example (its input a vector or a 1x1
+     * image), which cannot train on a batch of one example; null if there is none.
+     */
+    public String batchnormOverSingleValues() {
+        for (LayerStack side : List.of(encoderStack(), decoderStack())) {
+            for (Layer l : side.layers()) {
+                if (l instanceof org.vaelab.model.layers.BatchNormLayer
+                        && (!l.inShape().image() || l.inShape().height() * l.inShape().width() == 1)) {
+                    return l.name();
+                }
+            }
+        }
+        return null;
+    }
+
     /** A fresh stack of the encoder's layers (its own buffers), input the image [1, rows, cols]. */
     public LayerStack encoderStack() {
         return new LayerStack(Layers.build("enc", encoderSpecs, LayerLists.input(rows, cols)));

@@ -19,6 +19,7 @@ import org.vaelab.data.DataSplit;
 import org.vaelab.data.ImageSet;
 import org.vaelab.model.Arrays2;
 import org.vaelab.model.GradientStep;
+import org.vaelab.model.VaeArchitecture;
 import org.vaelab.model.VaeModel;
 import org.vaelab.spec.DatasetSpec;
 import org.vaelab.spec.LossSpec;
@@ -82,6 +83,11 @@ public final class Trainer {
         RunSeeds seeds = new RunSeeds(ts.seed());
         VaeModel model = VaeModel.create(cfg.model(), loss, train.rows(), train.cols(), DataType.FLOAT,
                 seeds.weights());
+        String bn = batchnormProblem(model.architecture(), train.size(), ts.batchSize());
+        if (bn != null) {
+            model.close();
+            throw new IllegalArgumentException(bn);
+        }
         boolean handedOver = false;
         try (AdamOptimizer adam = new AdamOptimizer(model.parameters().size(), DataType.FLOAT, ts.learningRate());
              TestSet testSet = new TestSet(test, ds, seeds, model.architecture().latentDim(), DataType.FLOAT)) {
@@ -241,6 +247,22 @@ public final class Trainer {
     private static EpochMetrics lastOf(RunRecorder recorder) {
         List<EpochMetrics> e = recorder.epochs();
         return e.isEmpty() ? null : e.get(e.size() - 1);
+    }
+
+    /**
+     * Checked before the first step rather than met at the last batch of epoch 1: a batchnorm that sees one
+     * value per channel per example (over vectors, or 1x1 images) cannot train on a batch of one example
+     * (PyTorch refuses it too), which a batch size of 1 or a last partial batch of 1 would give. Null if fine.
+     */
+    static String batchnormProblem(VaeArchitecture arch, int examples, int batchSize) {
+        String layer = arch.batchnormOverSingleValues();
+        if (layer == null || (batchSize > 1 && examples % batchSize != 1)) {
+            return null;
+        }
+        return "train.batch_size: " + batchSize + " gives a batch of 1 example (" + examples + " training examples), "
+                + "but " + layer + " needs more than 1 value per channel in training; "
+                + (batchSize == 1 ? "use batches of at least 2" : "use a batch size b with " + examples
+                + " % b != 1, or change dataset.subset");
     }
 
     private static void checkData(ImageSet train, ImageSet test, TrainSpec ts) {

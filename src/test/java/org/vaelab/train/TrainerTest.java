@@ -188,6 +188,22 @@ class TrainerTest {
     }
 
     @Test
+    void aBatchOfOneForABatchnormOverVectorsIsRefusedBeforeTrainingWithTheFix() {
+        org.vaelab.model.VaeArchitecture bn = org.vaelab.model.VaeArchitecture.of(layerListWithBatchnorm(), 12, 12);
+        assertEquals("enc_batchnorm1", bn.batchnormOverSingleValues(), "the first over vectors (the first is 4x12x12)");
+        assertNull(Trainer.batchnormProblem(bn, 256, 32));
+        String p = Trainer.batchnormProblem(bn, 257, 32);
+        assertTrue(p.startsWith("train.batch_size: 32 gives a batch of 1 example (257 training examples), but "
+                + "enc_batchnorm1 needs more than 1 value per channel"), p);
+        assertTrue(Trainer.batchnormProblem(bn, 256, 1).endsWith("use batches of at least 2"));
+        // batchnorm over images with more than one pixel, or none at all: any batch trains
+        ModelSpec images = ModelSpec.layers(List.of(new LayerSpec.Conv(2, 3, 3, 1, 0, 0, true),
+                new LayerSpec.BatchNorm(), new LayerSpec.Flatten()), List.of(new LayerSpec.Linear(144)), 2);
+        assertNull(org.vaelab.model.VaeArchitecture.of(images, 12, 12).batchnormOverSingleValues());
+        assertNull(Trainer.batchnormProblem(org.vaelab.model.VaeArchitecture.of(tiny().model(), 12, 12), 257, 32));
+    }
+
+    @Test
     void anAbsurdLearningRateDivergesWithEpochStepAndCause(@TempDir Path dir) throws IOException {
         RunConfig c = tiny();
         TrainSpec t = c.train();
