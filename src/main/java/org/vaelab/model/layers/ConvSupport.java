@@ -17,7 +17,8 @@ final class ConvSupport {
     /**
      * Floats of im2col columns or transposed-conv patches handled per gemm: a block written by one gemm is read
      * from L2 by the scatter that follows (or gathered there for the next), instead of streaming through memory
-     * (the bench decoder's patches are 12.8 MB at batch 128). Measured on the bench conv model (ConvProbe).
+     * (the bench decoder's patches are 12.8 MB at batch 128). Measured on the bench conv model (with a probe
+     * since removed).
      */
     static final int BLOCK_FLOATS = 1 << 17;
 
