@@ -17,7 +17,8 @@ import org.vaelab.spec.LayerSpec.Nonlinearity;
  * The engine's {@link GradientStep} for any FLOAT model on the CPU: the encoder's {@link LayerStack}, the mean
  * and log-variance heads (two sgemms on one native copy of the features), the reparameterisation, KL and
  * objective of {@link LatentGradients}, the decoder's stack, and the likelihood in {@link Kernels} (which also
- * adds the decoder's last bias while it reads the logits, when that layer can leave it there: a linear one).
+ * adds the decoder's last bias while it reads the logits, when that layer can leave it there: a linear
+ * or transposed-conv one without a fused nonlinearity).
  * The same function and gradients as the SameDiff objective graph ({@link VaeGraphs#objective}), which stays
  * the reference its tests compare against; on the mlp shorthand the same bits as the hand-written mlp step it
  * replaced.

@@ -116,8 +116,9 @@ public final class VaeModel implements AutoCloseable {
 
     /**
      * The one place that picks the implementation: the engine ({@link FastGradientStep}: OpenBLAS and the SIMD
-     * kernels) for FLOAT models on the CPU backend whose layers all have fast classes, else SameDiff (DOUBLE,
-     * the CUDA backend, or {@code -Dvaelab.engine=samediff}, which forces the graph everywhere for comparisons).
+     * kernels) for FLOAT models where {@link FastPath#openBlasAvailable()} (ND4J's CPU backend), else SameDiff
+     * (DOUBLE, the CUDA backend, or {@code -Dvaelab.engine=samediff}, which forces the graph everywhere for
+     * comparisons).
      * Training and evaluation (encode, decode, evaluate, importance weights) follow the same choice.
      */
     private static Path path(DataType dtype) {
