@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.vaelab.spec.NetKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -70,14 +69,6 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        // Until issue 11's layer engine is merged, VaeArchitecture knows only the mlp/conv shorthands and would
-        // build a default conv model for a layer list: refuse rather than train the wrong model. Remove with it.
-        plan.runs().stream().filter(r -> r.config().model().encoder() == NetKind.LAYERS
-                || r.config().model().decoder() == NetKind.LAYERS).findFirst().ifPresent(r -> {
-                    throw new UserError(specFile + ": run #" + r.index() + " (" + r.name() + ") has a layer list in "
-                            + "model.encoder or model.decoder, which this build validates and summarises but cannot "
-                            + "train yet (the layer engine of issue 11 is not merged); use mlp or conv to train");
-                });
         SweepRunner runner = new SweepRunner(plan, results, reports, data, force, System.out);
         return workerId != null ? runner.runAsWorker(workerId) : runner.run(workers, specFile, sets);
     }

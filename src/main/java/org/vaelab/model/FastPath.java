@@ -2,18 +2,18 @@ package org.vaelab.model;
 
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Whether the hand-written OpenBLAS training steps may run in this JVM: only on ND4J's CPU backend. */
+/** Whether the OpenBLAS engine ({@link FastGradientStep}, the fast layers) may run here: only on ND4J's CPU backend. */
 public final class FastPath {
     /** The class name of ND4J's CPU backend (nd4j-native). The CUDA one is {@code ...jcublas.JCublasBackend}. */
     static final String CPU_BACKEND = "org.nd4j.linalg.cpu.nativecpu.CpuBackend";
-    /** The OpenBLAS preset's entry point, which the hand-written steps call for cblas_sgemm. */
+    /** The OpenBLAS preset's entry point, which the fast layers call for cblas_sgemm. */
     static final String OPENBLAS = "org.bytedeco.openblas.global.openblas";
 
     private FastPath() {
     }
 
     /**
-     * True when the loaded ND4J backend is the CPU one and OpenBLAS's preset is on the class path. The steps
+     * True when the loaded ND4J backend is the CPU one and OpenBLAS's preset is on the class path. The layers
      * hand ND4J's buffers to cblas_sgemm as host memory, which only the CPU backend's arrays are (the CUDA
      * backend keeps them in GPU memory and synchronises a host copy itself, which raw pointers would bypass),
      * and on a GPU the arithmetic belongs on the GPU anyway: there models train through SameDiff. Decided once

@@ -74,4 +74,13 @@ public final class GraphNames {
     public static String decDeconv(int i, boolean weight) {
         return "dec_deconv" + i + (weight ? "_W" : "_b");
     }
+
+    // ---- state: <net>_<layer><index>_<mean|var>, fed as placeholders of the same name
+    /**
+     * The output of a training graph holding state entry {@code entry}'s value after the step (batchnorm's
+     * updated running statistics), read back into the model's state buffer.
+     */
+    public static String stateNext(String entry) {
+        return entry + "_next";
+    }
 }

@@ -1,6 +1,7 @@
 package org.vaelab.model;
 
 import org.vaelab.spec.Activation;
+import org.vaelab.spec.LayerSpec.Nonlinearity;
 import org.vaelab.spec.Reconstruction;
 
 /**
@@ -12,17 +13,33 @@ import org.vaelab.spec.Reconstruction;
  */
 public interface Kernels {
 
-    /** {@code a[r][j] = act(a[r][j] + bias[bOff + j])} in place, for {@code rows x cols}. */
-    void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Activation act);
+    /** {@code a[r][j] = fn(a[r][j] + bias[bOff + j])} in place, for {@code rows x cols}. */
+    void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Nonlinearity fn);
+
+    /** {@link #biasActivate(float[], int, int, float[], int, Nonlinearity)} for a {@code model.activation}. */
+    default void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Activation act) {
+        biasActivate(a, rows, cols, bias, bOff, Nonlinearity.of(act));
+    }
+
+    /** {@code a[i] = fn(a[i])} in place for the first {@code n} values (an activation no layer absorbed). */
+    void activate(float[] a, int n, Nonlinearity fn);
+
+    /** {@code d[i] *= fn'(pre_i)} in place for the first {@code n} values, given {@code out = fn(pre)}. */
+    void activateBack(float[] d, float[] out, int n, Nonlinearity fn);
 
     /** {@code a[r][j] += bias[bOff + j]} in place. */
     void addBias(float[] a, int rows, int cols, float[] bias, int bOff);
 
     /**
-     * Backward through {@code out = act(pre)} given only {@code out} (every supported activation's derivative is a
+     * Backward through {@code out = act(pre)} given only {@code out} (every supported nonlinearity's derivative is a
      * function of its output): {@code d *= act'(out)} in place, and {@code gBias[gOff + j] = sum_r d[r][j]}.
      */
-    void activateBack(float[] d, float[] out, int rows, int cols, Activation act, float[] gBias, int gOff);
+    void activateBack(float[] d, float[] out, int rows, int cols, Nonlinearity fn, float[] gBias, int gOff);
+
+    /** {@link #activateBack(float[], float[], int, int, Nonlinearity, float[], int)} for a {@code model.activation}. */
+    default void activateBack(float[] d, float[] out, int rows, int cols, Activation act, float[] gBias, int gOff) {
+        activateBack(d, out, rows, cols, Nonlinearity.of(act), gBias, gOff);
+    }
 
     /** {@code gBias[gOff + j] = sum_r d[r][j]}. */
     void columnSums(float[] d, int rows, int cols, float[] gBias, int gOff);

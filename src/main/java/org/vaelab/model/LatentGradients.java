@@ -4,8 +4,7 @@ import java.util.Arrays;
 import org.vaelab.spec.Estimator;
 
 /**
- * The latent head's part of a hand-written training step, shared by {@link MlpGradientStep} and
- * {@link ConvGradientStep}: the importance-weighted bound and the gradients of the loss with respect to the
+ * The latent head's part of the engine's training step ({@link FastGradientStep}): the importance-weighted bound and the gradients of the loss with respect to the
  * posterior's mean and log-variance. Arrays are row-major, {@code n} examples, {@code k} samples per example
  * (row r = sample r / n of example r % n), {@code d} latent dimensions.
  */

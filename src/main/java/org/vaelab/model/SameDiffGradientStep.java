@@ -32,10 +32,26 @@ public final class SameDiffGradientStep implements GradientStep {
     private final SameDiff gradFunction;
     private final String[] gradNames;
     private final String[] requested;
+    private final ModelState state;
+    /** Index in {@link #requested} of the first state update (batchnorm's next running statistics). */
+    private final int firstUpdate;
 
-    /** A step for the objective graph {@code sd} built over {@code params}. */
+    /** A step for the objective graph {@code sd} built over {@code params}, for a model without state. */
     public SameDiffGradientStep(SameDiff sd, Parameters params, VaeArchitecture arch, int samples) {
+        this(sd, params, arch, samples, null);
+    }
+
+    /**
+     * A step for the training graph {@code sd} built over {@code params}; {@code state} (null or empty for a
+     * model without) feeds the graph's state placeholders and takes the updated values after each step.
+     */
+    public SameDiffGradientStep(SameDiff sd, Parameters params, VaeArchitecture arch, int samples,
+                                ModelState state) {
         this.sd = sd;
+        this.state = state == null || state.size() == 0 ? null : state;
+        if (this.state == null && !arch.state().isEmpty()) {
+            throw new IllegalArgumentException("this model has state " + arch.state() + "; pass its ModelState");
+        }
         this.names = params.names();
         this.grads = Nd4j.create(params.dataType(), 1, params.size());
         this.gradViews = new INDArray[names.size()];
@@ -55,7 +71,12 @@ public final class SameDiffGradientStep implements GradientStep {
         }
         this.gradFunction = sd.getFunction("grad");
         this.gradNames = new String[names.size()];
-        this.requested = new String[OUTPUTS.size() + names.size()];
+        List<String> stateNames = this.state == null ? List.of() : this.state.names();
+        this.requested = new String[OUTPUTS.size() + names.size() + stateNames.size()];
+        this.firstUpdate = OUTPUTS.size() + names.size();
+        for (int k = 0; k < stateNames.size(); k++) {
+            requested[firstUpdate + k] = GraphNames.stateNext(stateNames.get(k));
+        }
         for (int k = 0; k < OUTPUTS.size(); k++) {
             requested[k] = OUTPUTS.get(k);
         }
@@ -76,6 +97,11 @@ public final class SameDiffGradientStep implements GradientStep {
             throw new IllegalArgumentException("eps: expected [" + samples * n + ", " + latent + "], got "
                     + java.util.Arrays.toString(eps.shape()));
         }
+        if (n == 1 && state != null) {
+            // doubling the example (below) would halve batchnorm's unbiased running variance update
+            throw new IllegalArgumentException("batchnorm trains on batches of at least 2 examples on the SameDiff "
+                    + "path, got a batch of 1");
+        }
         if (n == 1) {
             // SameDiff M2.1 cannot run a batch of one example (relu_layer refuses [1, n] inputs; bias
             // gradients reduce a length-1 dimension and throw). The example twice, with the same noise, has
@@ -88,6 +114,11 @@ public final class SameDiffGradientStep implements GradientStep {
         feed.put(GraphNames.X, x);
         feed.put(GraphNames.EPS, eps);
         feed.put(GraphNames.BETA, beta);
+        if (state != null) {
+            for (String name : state.names()) {
+                feed.put(name, state.view(name).dup());
+            }
+        }
         // the gradient function directly, not calculateGradientsAndOutputs: that one switches SameDiff's
         // array release off (for good: on for every call, in case someone ran calculateGradients on this
         // graph), and the arena reuses each released buffer within the step
@@ -95,6 +126,13 @@ public final class SameDiffGradientStep implements GradientStep {
         Map<String, INDArray> r = gradFunction.output(feed, sd.getListeners(), requested);
         for (int i = 0; i < gradViews.length; i++) {
             gradViews[i].assign(r.get(gradNames[i]));
+        }
+        if (state != null) {
+            Map<String, INDArray> next = new HashMap<>();
+            for (int k = firstUpdate; k < requested.length; k++) {
+                next.put(state.names().get(k - firstUpdate), r.get(requested[k]));
+            }
+            state.apply(next);
         }
         Values v = new Values(r.get(GraphNames.LOSS).getDouble(0), r.get(GraphNames.RECON).getDouble(0),
                 r.get(GraphNames.KL).getDouble(0));

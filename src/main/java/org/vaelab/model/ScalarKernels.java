@@ -1,7 +1,7 @@
 package org.vaelab.model;
 
 import java.util.Arrays;
-import org.vaelab.spec.Activation;
+import org.vaelab.spec.LayerSpec.Nonlinearity;
 import org.vaelab.spec.Reconstruction;
 
 /** {@link Kernels} in plain Java loops: the reference the vector kernels are tested against. */
@@ -9,26 +9,42 @@ public final class ScalarKernels implements Kernels {
     /** PyTorch's default negative slope for leaky_relu (also what the SameDiff graphs use). */
     static final float LEAKY_SLOPE = 0.01f;
 
-    static float activate(float v, Activation act) {
+    static float activate(float v, Nonlinearity act) {
         return switch (act) {
             case RELU -> v > 0f ? v : 0f;
             case TANH -> (float) Math.tanh(v);
             case ELU -> v > 0f ? v : (float) Math.expm1(v);
             case LEAKY_RELU -> v > 0f ? v : LEAKY_SLOPE * v;
+            case SIGMOID -> sigmoid(v);
         };
     }
 
-    static float derivative(float out, Activation act) {
+    static float derivative(float out, Nonlinearity act) {
         return switch (act) {
             case RELU -> out > 0f ? 1f : 0f;
             case TANH -> 1f - out * out;
             case ELU -> out > 0f ? 1f : out + 1f; // d/dx (e^x - 1) = e^x = out + 1
             case LEAKY_RELU -> out > 0f ? 1f : LEAKY_SLOPE;
+            case SIGMOID -> out * (1f - out);
         };
     }
 
     @Override
-    public void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Activation act) {
+    public void activate(float[] a, int n, Nonlinearity act) {
+        for (int i = 0; i < n; i++) {
+            a[i] = activate(a[i], act);
+        }
+    }
+
+    @Override
+    public void activateBack(float[] d, float[] out, int n, Nonlinearity act) {
+        for (int i = 0; i < n; i++) {
+            d[i] *= derivative(out[i], act);
+        }
+    }
+
+    @Override
+    public void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Nonlinearity act) {
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
             for (int j = 0; j < cols; j++) {
@@ -48,7 +64,8 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void activateBack(float[] d, float[] out, int rows, int cols, Activation act, float[] gBias, int gOff) {
+    public void activateBack(float[] d, float[] out, int rows, int cols, Nonlinearity act, float[] gBias,
+                             int gOff) {
         Arrays.fill(gBias, gOff, gOff + cols, 0f);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;

@@ -1,16 +1,21 @@
 package org.vaelab.model;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.vaelab.model.layers.ParamContext;
 import org.vaelab.spec.Estimator;
 import org.vaelab.spec.Reconstruction;
 
 /**
  * Builds the SameDiff graphs of a VAE over one shared {@link Parameters} buffer: the objective graph (used for
- * training, evaluation and importance weights) and the decode graph.
+ * training, evaluation and importance weights) and the decode graph. A model with state (batchnorm) has one
+ * more placeholder per state entry, named as the entry, and a training graph one output per entry with its next
+ * value ({@link GraphNames#stateNext}).
  */
 public final class VaeGraphs {
     private VaeGraphs() {
@@ -48,15 +53,42 @@ public final class VaeGraphs {
     }
 
     /**
+     * The graph's view of the model: parameters as variables over {@code params}' views, and each state entry
+     * (batchnorm's running statistics) as a placeholder of its own name, fed from the model's
+     * {@link ModelState} at every call (a constant would copy the array and keep the initial statistics).
+     */
+    static ParamContext context(SameDiff sd, VaeArchitecture arch, Parameters params, boolean training) {
+        Map<String, long[]> shapes = new HashMap<>();
+        for (Parameters.Param p : arch.state()) {
+            shapes.put(p.name(), p.shape());
+        }
+        return new ParamContext(sd, n -> bind(sd, params, n), n -> {
+            long[] shape = shapes.get(n);
+            if (shape == null) {
+                throw new IllegalArgumentException("no state entry " + n + " in " + shapes.keySet());
+            }
+            return sd.hasVariable(n) ? sd.getVariable(n) : sd.placeHolder(n, params.dataType(), shape);
+        }, training);
+    }
+
+    /**
      * The objective graph. Placeholders {@link GraphNames#X} [n, D], {@link GraphNames#EPS} [K*n, d] and
      * {@link GraphNames#BETA} (scalar); outputs MU, LOGVAR, Z, LOGITS, RECON_ROWS, (SQERR_ROWS for mse),
      * KL_DIMS, RECON, KL, LOSS and, for iwae, LOG_WEIGHTS. See the package documentation for the formulas.
      */
     public static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj) {
+        return objective(arch, params, obj, true);
+    }
+
+    /**
+     * The objective graph in training mode (batch statistics) or evaluation mode (running statistics), the
+     * same outputs as {@link #objective(VaeArchitecture, Parameters, Objective)}.
+     */
+    public static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj, boolean training) {
         return objective(arch, params, obj, (sd, dt) -> new SDVariable[]{
                 sd.placeHolder(GraphNames.X, dt, -1, arch.dim()),
                 sd.placeHolder(GraphNames.EPS, dt, -1, arch.latentDim()),
-                sd.placeHolder(GraphNames.BETA, dt)});
+                sd.placeHolder(GraphNames.BETA, dt)}, training);
     }
 
     /** Creates the graph's inputs {x, eps, beta}: placeholders in production, constants for GradCheckUtil. */
@@ -65,6 +97,11 @@ public final class VaeGraphs {
     }
 
     static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj, Inputs inputs) {
+        return objective(arch, params, obj, inputs, true);
+    }
+
+    static SameDiff objective(VaeArchitecture arch, Parameters params, Objective obj, Inputs inputs,
+                              boolean training) {
         SameDiff sd = sharing(params);
         DataType dt = params.dataType();
         int dim = arch.dim();
@@ -75,7 +112,8 @@ public final class VaeGraphs {
         SDVariable eps = in[1];
         SDVariable beta = in[2];
 
-        SDVariable[] heads = arch.encode(sd, x, n -> bind(sd, params, n));
+        ParamContext g = context(sd, arch, params, training);
+        SDVariable[] heads = arch.encode(g, x);
         SDVariable mu = heads[0].rename(GraphNames.MU);
         SDVariable logvar = heads[1].rename(GraphNames.LOGVAR);
         // K samples per example: rows k*n + i, so tiling the per-example arrays K times lines them up
@@ -83,15 +121,18 @@ public final class VaeGraphs {
         SDVariable logvarK = k == 1 ? logvar : sd.tile(logvar, k, 1);
         SDVariable xK = k == 1 ? x : sd.tile(x, k, 1);
         SDVariable z = muK.add(GraphNames.Z, sd.math.exp(logvarK.mul(0.5)).mul(eps));
-        SDVariable logits = arch.decodeLogits(sd, z, n -> bind(sd, params, n)).rename(GraphNames.LOGITS);
+        SDVariable logits = arch.decodeLogits(g, z).rename(GraphNames.LOGITS);
+        for (Map.Entry<String, SDVariable> e : g.stateUpdates().entrySet()) {
+            e.getValue().rename(GraphNames.stateNext(e.getKey()));
+        }
 
         SDVariable reconRows;
         if (obj.reconstruction() == Reconstruction.BCE) {
             reconRows = LossTerms.bernoulliNll(sd, xK, logits, dim);
         } else {
-            SDVariable[] g = LossTerms.gaussianNll(sd, xK, logits, dim);
-            reconRows = g[0];
-            g[1].rename(GraphNames.SQERR_ROWS);
+            SDVariable[] gauss = LossTerms.gaussianNll(sd, xK, logits, dim);
+            reconRows = gauss[0];
+            gauss[1].rename(GraphNames.SQERR_ROWS);
         }
         reconRows = reconRows.rename(GraphNames.RECON_ROWS);
         SDVariable klDims = LossTerms.klPerDim(sd, mu, logvar).rename(GraphNames.KL_DIMS);
@@ -117,7 +158,7 @@ public final class VaeGraphs {
     public static SameDiff decoder(VaeArchitecture arch, Parameters params) {
         SameDiff sd = sharing(params);
         SDVariable z = sd.placeHolder(GraphNames.Z_IN, params.dataType(), -1, arch.latentDim());
-        SDVariable logits = arch.decodeLogits(sd, z, n -> bind(sd, params, n));
+        SDVariable logits = arch.decodeLogits(context(sd, arch, params, false), z);
         sd.nn.sigmoid(GraphNames.X_MEAN, logits);
         return sd;
     }

@@ -6,7 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.vaelab.spec.Activation;
+import org.vaelab.spec.LayerSpec.Nonlinearity;
 import org.vaelab.spec.Reconstruction;
 
 /**
@@ -83,7 +83,7 @@ final class VectorKernels implements Kernels {
         return s;
     }
 
-    private static FloatVector activate(FloatVector v, Activation act) {
+    private static FloatVector activate(FloatVector v, Nonlinearity act) {
         return switch (act) {
             case RELU -> v.max(0f);
             case TANH -> {
@@ -94,10 +94,11 @@ final class VectorKernels implements Kernels {
             }
             case ELU -> exp(v.min(0f)).sub(1f).blend(v, v.compare(VectorOperators.GT, 0f));
             case LEAKY_RELU -> v.mul(ScalarKernels.LEAKY_SLOPE).blend(v, v.compare(VectorOperators.GT, 0f));
+            case SIGMOID -> sigmoid(v, exp(v.abs().neg()));
         };
     }
 
-    private static FloatVector derivative(FloatVector out, Activation act) {
+    private static FloatVector derivative(FloatVector out, Nonlinearity act) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         return switch (act) {
             case RELU -> FloatVector.zero(S).blend(one, out.compare(VectorOperators.GT, 0f));
@@ -105,11 +106,36 @@ final class VectorKernels implements Kernels {
             case ELU -> out.add(1f).blend(one, out.compare(VectorOperators.GT, 0f));
             case LEAKY_RELU -> FloatVector.broadcast(S, ScalarKernels.LEAKY_SLOPE)
                     .blend(one, out.compare(VectorOperators.GT, 0f));
+            case SIGMOID -> out.mul(one.sub(out));
         };
     }
 
     @Override
-    public void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Activation act) {
+    public void activate(float[] a, int n, Nonlinearity act) {
+        int up = S.loopBound(n);
+        int i = 0;
+        for (; i < up; i += L) {
+            activate(FloatVector.fromArray(S, a, i), act).intoArray(a, i);
+        }
+        for (; i < n; i++) {
+            a[i] = ScalarKernels.activate(a[i], act);
+        }
+    }
+
+    @Override
+    public void activateBack(float[] d, float[] out, int n, Nonlinearity act) {
+        int up = S.loopBound(n);
+        int i = 0;
+        for (; i < up; i += L) {
+            FloatVector.fromArray(S, d, i).mul(derivative(FloatVector.fromArray(S, out, i), act)).intoArray(d, i);
+        }
+        for (; i < n; i++) {
+            d[i] *= ScalarKernels.derivative(out[i], act);
+        }
+    }
+
+    @Override
+    public void biasActivate(float[] a, int rows, int cols, float[] bias, int bOff, Nonlinearity act) {
         int up = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
@@ -141,7 +167,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void activateBack(float[] d, float[] out, int rows, int cols, Activation act, float[] gBias, int gOff) {
+    public void activateBack(float[] d, float[] out, int rows, int cols, Nonlinearity act, float[] gBias,
+                             int gOff) {
         Arrays.fill(gBias, gOff, gOff + cols, 0f);
         int up = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {

@@ -1,14 +1,19 @@
 /**
- * SameDiff graph builders for Gaussian VAEs: encoders and decoders from the spec, the reparameterisation,
- * and the per-example objectives; graph variable names live in {@link org.vaelab.model.GraphNames}. Training
- * steps go through {@link org.vaelab.model.GradientStep}: for mlp encoder + mlp decoder models the hand-written
- * {@link org.vaelab.model.MlpGradientStep} (the same function as the objective graph, 2-3x faster on one core),
- * for FLOAT models with a conv encoder or decoder the hand-written {@link org.vaelab.model.ConvGradientStep}
- * (im2col/col2im + sgemm), otherwise (DOUBLE, or {@code -Dvaelab.engine=samediff})
- * {@link org.vaelab.model.SameDiffGradientStep}. The graphs remain the reference the hand-written steps are
- * tested against, and they still evaluate, encode and decode.
+ * Gaussian VAEs: encoders and decoders as layer lists ({@link org.vaelab.model.layers}), the
+ * reparameterisation and the per-example objectives, run by one fast engine or as SameDiff graphs; graph
+ * variable names live in {@link org.vaelab.model.GraphNames}. Training steps go through
+ * {@link org.vaelab.model.GradientStep}: for FLOAT models where
+ * {@link org.vaelab.model.FastPath#openBlasAvailable()} (ND4J's CPU backend) the engine, {@link org.vaelab.model.FastGradientStep} (OpenBLAS sgemm and SIMD kernels;
+ * the same function as the objective graph), which, built forward-only, also evaluates, encodes, decodes and
+ * computes importance weights; otherwise (DOUBLE, the CUDA backend, or {@code -Dvaelab.engine=samediff})
+ * {@link org.vaelab.model.SameDiffGradientStep} and the graphs. {@link org.vaelab.model.VaeModel} decides in
+ * one place and owns the parameters and the non-trainable {@link org.vaelab.model.ModelState} (batchnorm's
+ * running statistics: bound by pointer on the engine, fed as placeholders to the graphs, updated by training
+ * steps, read by every evaluation). The graphs remain the reference the engine is tested against.
  *
- * <h2>Architecture (mirrored exactly by a PyTorch reference)</h2>
+ * <h2>The shorthands' architecture (mirrored exactly by a PyTorch reference)</h2>
+ * Layer lists are run as written (see {@link org.vaelab.model.layers}); the {@code mlp} and {@code conv}
+ * shorthands expand ({@link org.vaelab.spec.LayerLists}) to the following.
  * Images are N x D rows (D = H * W, pixels in [0, 1]); latent size d = {@code model.latent_dim}; the hidden
  * activation a is {@code model.activation} (relu, tanh, elu, or leaky_relu with slope 0.01).
  * <ul>
@@ -57,9 +62,9 @@
  * logSumExp returns -infinity for large spreads; softplus and logSigmoid overflow in FLOAT; the default
  * array holder copies the arrays given to var() (so parameters could not share one buffer). On the CPU,
  * sd.cnn.conv2d/deconv2d run 5-20x slower than a gemm of the same size and relu's backward 20x slower than a
- * multiply, so the conv layers are gemms over sliced inputs ({@code ConvLayers}); and
- * intermediate arrays are left to the garbage collector (calculateGradientsAndOutputs releases none,
- * INDArray.close() does not free reusably), so every graph's session allocates from a
- * {@code StepArena}.
+ * multiply, so the CPU trains and evaluates on the engine and the graphs (whose fused relu twin is
+ * x * step(x)) serve as reference, DOUBLE and GPU path; and intermediate arrays are left to the garbage
+ * collector (calculateGradientsAndOutputs releases none, INDArray.close() does not free reusably), so
+ * every graph's session allocates from a {@code StepArena}.
  */
 package org.vaelab.model;

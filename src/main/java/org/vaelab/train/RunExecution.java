@@ -10,6 +10,7 @@ import java.util.Map;
 import org.vaelab.data.DataException;
 import org.vaelab.data.DataLoader;
 import org.vaelab.data.DataSplit;
+import org.vaelab.model.VaeArchitecture;
 import org.vaelab.model.VaeModel;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
@@ -86,7 +87,7 @@ public final class RunExecution {
         Instant started = Instant.now();
         double before = rec.summary().seconds();
         rec.updateSummary(s -> s.withStart(stamp(started)));
-        rec.writeProvenance(Provenance.collect(Path.of("."), provenance(run, started)));
+        rec.writeProvenance(Provenance.collect(Path.of("."), provenance(run, started, data)));
         TrainResult result;
         try {
             Trainer trainer = extras ? new Trainer(new LatentDiagnostics(run.config())) : new Trainer();
@@ -134,10 +135,15 @@ public final class RunExecution {
         }
     }
 
-    /** The provenance facts only this stage knows: backend, training step, seed, start, command line. */
-    private static Map<String, Object> provenance(RunSpec run, Instant started) {
+    /**
+     * The provenance facts only this stage knows: backend, training step, the model as built for the data's
+     * image size (a layer list by its layers), seed, start, command line.
+     */
+    private static Map<String, Object> provenance(RunSpec run, Instant started, DataSplit data) {
         Map<String, Object> extra = new LinkedHashMap<>(Devices.describe());
         extra.put("training_step", VaeModel.engine(run.config().model()));
+        extra.put("architecture", VaeArchitecture.of(run.config().model(), data.train().rows(), data.train().cols())
+                .describe());
         extra.put("seed", run.config().train().seed());
         extra.put("started", stamp(started));
         extra.put("command", ProcessHandle.current().info().commandLine().orElse("?"));

@@ -19,6 +19,7 @@ import org.vaelab.data.DataSplit;
 import org.vaelab.data.ImageSet;
 import org.vaelab.model.Arrays2;
 import org.vaelab.model.GradientStep;
+import org.vaelab.model.VaeArchitecture;
 import org.vaelab.model.VaeModel;
 import org.vaelab.spec.DatasetSpec;
 import org.vaelab.spec.LossSpec;
@@ -82,6 +83,11 @@ public final class Trainer {
         RunSeeds seeds = new RunSeeds(ts.seed());
         VaeModel model = VaeModel.create(cfg.model(), loss, train.rows(), train.cols(), DataType.FLOAT,
                 seeds.weights());
+        String bn = batchnormProblem(model.architecture(), train.size(), ts.batchSize());
+        if (bn != null) {
+            model.close();
+            throw new IllegalArgumentException(bn);
+        }
         boolean handedOver = false;
         try (AdamOptimizer adam = new AdamOptimizer(model.parameters().size(), DataType.FLOAT, ts.learningRate());
              TestSet testSet = new TestSet(test, ds, seeds, model.architecture().latentDim(), DataType.FLOAT)) {
@@ -181,7 +187,7 @@ public final class Trainer {
                 m = m.toBuilder().epochSeconds((System.nanoTime() - t0) / 1e9).build();
 
                 // checkpoint first, then record: see Checkpoint for why this order loses nothing on a kill
-                new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(),
+                new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(), model.state(),
                         adam.moments(), m).write(ckDir.resolve(Checkpoint.LAST));
                 recorder.recordEpoch(m);
                 listener.onEpoch(m);
@@ -215,17 +221,19 @@ public final class Trainer {
         }
     }
 
-    /** Loads the parameters of a checkpoint file (e.g. {@link Checkpoint#FINAL}) into {@code model}. */
+    /** Loads the parameters and state of a checkpoint file (e.g. {@link Checkpoint#FINAL}) into {@code model}. */
     public static void load(Path checkpoint, VaeModel model) throws IOException {
         Checkpoint c = Checkpoint.read(checkpoint)
                 .orElseThrow(() -> new IOException(checkpoint + ": no such checkpoint"));
         checkSignature(c, model, checkpoint);
         model.parameters().flat().assign(Nd4j.createFromArray(c.params()).reshape(1, c.params().length));
+        c.restoreState(model.state(), checkpoint);
     }
 
     private static void restore(Checkpoint c, VaeModel model, AdamOptimizer adam, Path dir) throws IOException {
         checkSignature(c, model, dir.resolve(Checkpoint.LAST));
         model.parameters().flat().assign(Nd4j.createFromArray(c.params()).reshape(1, c.params().length));
+        c.restoreState(model.state(), dir.resolve(Checkpoint.LAST));
         adam.restore(c.adam());
     }
 
@@ -239,6 +247,22 @@ public final class Trainer {
     private static EpochMetrics lastOf(RunRecorder recorder) {
         List<EpochMetrics> e = recorder.epochs();
         return e.isEmpty() ? null : e.get(e.size() - 1);
+    }
+
+    /**
+     * Checked before the first step rather than met at the last batch of epoch 1: a batchnorm that sees one
+     * value per channel per example (over vectors, or 1x1 images) cannot train on a batch of one example
+     * (PyTorch refuses it too), which a batch size of 1 or a last partial batch of 1 would give. Null if fine.
+     */
+    static String batchnormProblem(VaeArchitecture arch, int examples, int batchSize) {
+        String layer = arch.batchnormOverSingleValues();
+        if (layer == null || (batchSize > 1 && examples % batchSize != 1)) {
+            return null;
+        }
+        return "train.batch_size: " + batchSize + " gives a batch of 1 example (" + examples + " training examples), "
+                + "but " + layer + " needs more than 1 value per channel in training; "
+                + (batchSize == 1 ? "use batches of at least 2" : "use a batch size b with " + examples
+                + " % b != 1, or change dataset.subset");
     }
 
     private static void checkData(ImageSet train, ImageSet test, TrainSpec ts) {

@@ -167,6 +167,35 @@ class CliTest {
     }
 
     @Test
+    void aLayerListSpecTrainsThroughTheEngineWithItsRunningStatisticsInTheCheckpoint() throws IOException {
+        Path f = spec("layers", """
+                dataset: {name: idx, path: %s}
+                model:
+                  latent_dim: 3
+                  encoder: [{conv: 4, padding: same}, batchnorm, relu, {maxpool: 2}, flatten, {linear: 16},
+                            layernorm, tanh]
+                  decoder: [{linear: 16}, batchnorm, elu, {reshape: [1, 4, 4]}, {upsample: 2},
+                            {conv_transpose: 1, kernel: 1}]
+                train: {epochs: 2, batch_size: 32}
+                eval: {loglik_samples: 10, loglik_subset: 20}
+                """.formatted(idx));
+        Outcome o = vaelab("run", f.toString(), "--results", tmp.resolve("r").toString(), "--reports",
+                tmp.resolve("p").toString(), "--workers", "1");
+        assertEquals(ExitCodes.OK, o.code(), o.err());
+        JsonNode index = Json.mapper().readTree(tmp.resolve("r/layers/index.json").toFile());
+        JsonNode run = index.get("runs").get(0);
+        assertEquals("completed", run.get("status").asText());
+        Path d = tmp.resolve("r/layers").resolve(run.get("id").asText());
+        assertEquals(2, Files.readAllLines(d.resolve("metrics.jsonl")).size());
+        String provenance = Files.readString(d.resolve("provenance.json"));
+        assertTrue(provenance.contains("fast-openblas"), "trained by the engine, not SameDiff: " + provenance);
+        assertTrue(provenance.contains("-bn-relu-maxpool2-flatten-linear16-ln-tanh]"), "the layers as built: " + provenance);
+        float[] state = org.vaelab.train.Checkpoint.read(d.resolve("checkpoints/final.ckpt")).orElseThrow().state();
+        assertEquals(2 * (4 + 16), state.length, "running mean and variance of both batchnorms");
+        assertTrue(Files.exists(tmp.resolve("p/layers/index.html")));
+    }
+
+    @Test
     void aDivergedRunIsRecordedWithItsCauseTheSweepGoesOnAndExitsOne() throws IOException {
         Path f = spec("blowup", """
                 dataset: {name: idx, path: %s}

@@ -80,17 +80,6 @@ class SummaryCommandTest {
     }
 
     @Test
-    void aLayerListIsNotTrainedByAnEngineThatCannotBuildIt() {
-        // Guard until the layer engine of issue 11 is merged (RunCommand): one line, exit 2, nothing written.
-        Outcome o = vaelab("run", "experiments/seeds/004-conv-linear-k3.yaml", "--results", tmp.resolve("r").toString(),
-                "--reports", tmp.resolve("p").toString(), "--data", tmp.resolve("d").toString());
-        assertEquals(ExitCodes.BAD_INPUT, o.code(), o.err());
-        assertEquals(1, o.err().lines().count(), o.err());
-        assertTrue(o.err().contains("run #0 (base) has a layer list"), o.err());
-        assertTrue(Files.notExists(tmp.resolve("r")) && Files.notExists(tmp.resolve("d")));
-    }
-
-    @Test
     void theDryRunTableSpellsOutAListNamedByItsIndexAndCountsParameters() throws IOException {
         Path spec = tmp.resolve("long.yaml");
         Files.writeString(spec, """

@@ -78,4 +78,23 @@ class VaeArchitectureTest {
         assertEquals(List.of(GraphNames.decDense(0, true), GraphNames.decDense(0, false)),
                 names.stream().filter(s -> s.startsWith("dec_")).toList());
     }
+
+    @Test
+    void theMlpShorthandDeclaresTodaysParametersInTodaysOrder() {
+        // layer lists must not move a single draw of the initialisation: same names, shapes, fan-ins, order
+        ModelSpec m = new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(20, 12), List.of(4), Activation.ELU, 3);
+        List<Parameters.Param> got = VaeArchitecture.of(m, 6, 7).parameters();
+        long[][] shapes = {{42, 20}, {20}, {20, 12}, {12}, {12, 3}, {3}, {12, 3}, {3}, {3, 12}, {12}, {12, 20}, {20},
+                {20, 42}, {42}};
+        long[] fanIn = {42, 42, 20, 20, 12, 12, 12, 12, 3, 3, 12, 12, 20, 20};
+        List<String> names = List.of("enc_dense0_W", "enc_dense0_b", "enc_dense1_W", "enc_dense1_b", "enc_mu_W",
+                "enc_mu_b", "enc_logvar_W", "enc_logvar_b", "dec_dense0_W", "dec_dense0_b", "dec_dense1_W",
+                "dec_dense1_b", "dec_dense2_W", "dec_dense2_b");
+        assertEquals(names, got.stream().map(Parameters.Param::name).toList());
+        for (int i = 0; i < got.size(); i++) {
+            assertArrayEquals(shapes[i], got.get(i).shape(), names.get(i));
+            assertEquals(fanIn[i], got.get(i).fanIn(), names.get(i));
+            assertEquals(Parameters.Init.UNIFORM_FAN_IN, got.get(i).init());
+        }
+    }
 }

@@ -84,4 +84,35 @@ class VectorKernelsTest {
             assertArrayEquals(as, av, 2e-6f, act.yaml());
         }
     }
+
+    @Test
+    void everyNonlinearityAgreesWithTheScalarKernelsOnFlatArrays() {
+        // the standalone activation layer's kernels, sigmoid included, over a length that leaves a scalar tail
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 5 * L + 3;
+        float[] x = new float[n];
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextDouble() * 16 - 8);
+            g[i] = (float) r.nextGaussian();
+        }
+        for (org.vaelab.spec.LayerSpec.Nonlinearity fn : org.vaelab.spec.LayerSpec.Nonlinearity.values()) {
+            float[] yv = x.clone();
+            float[] ys = x.clone();
+            new VectorKernels().activate(yv, n, fn);
+            new ScalarKernels().activate(ys, n, fn);
+            assertArrayEquals(ys, yv, 2e-6f, fn.yaml());
+            float[] dv = g.clone();
+            float[] ds = g.clone();
+            new VectorKernels().activateBack(dv, ys, n, fn);
+            new ScalarKernels().activateBack(ds, ys, n, fn);
+            assertArrayEquals(ds, dv, 1e-6f, fn.yaml() + " backward");
+        }
+        // sigmoid's values themselves, far out on both sides
+        float[] s = {-30f, -1f, 0f, 1f, 30f};
+        new ScalarKernels().activate(s, s.length, org.vaelab.spec.LayerSpec.Nonlinearity.SIGMOID);
+        assertEquals(1 / (1 + Math.exp(30)), s[0], 1e-20);
+        assertEquals(0.5, s[2], 0.0);
+        assertEquals(1 / (1 + Math.exp(-1)), s[3], 1e-7);
+    }
 }

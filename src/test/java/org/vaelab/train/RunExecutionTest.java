@@ -101,6 +101,7 @@ class RunExecutionTest {
         assertEquals(7, p.get("seed"));
         assertEquals(s.started(), p.get("started"));
         assertNotNull(p.get("training_step"));
+        assertTrue(String.valueOf(p.get("architecture")).contains(" -> "), String.valueOf(p.get("architecture")));
         assertNotNull(p.get("java_version"));
     }
 

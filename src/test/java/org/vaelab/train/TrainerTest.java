@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.vaelab.model.VaeModel;
 import org.vaelab.spec.Activation;
 import org.vaelab.spec.Device;
+import org.vaelab.spec.LayerSpec;
 import org.vaelab.spec.ModelSpec;
 import org.vaelab.spec.NetKind;
 import org.vaelab.spec.LossSpec;
@@ -145,6 +146,61 @@ class TrainerTest {
         assertEquals(expected, timeless(interruptedRun(cut2, c, true)));
         // metrics.jsonl ends with each epoch exactly once
         assertEquals(List.of(1, 2, 3), recorder(cut2, c).epochs().stream().map(EpochMetrics::epoch).toList());
+    }
+
+    /**
+     * A layer list with batchnorm on images and on vectors (running statistics in the checkpoint) and every
+     * other kind the engine fuses or not, on the fixtures' 12x12 images.
+     */
+    static ModelSpec layerListWithBatchnorm() {
+        LayerSpec.Act relu = new LayerSpec.Act(LayerSpec.Nonlinearity.RELU);
+        return ModelSpec.layers(List.of(new LayerSpec.Conv(4, 3, 3, 1, 0, 0, true), new LayerSpec.BatchNorm(), relu,
+                        new LayerSpec.MaxPool(2), new LayerSpec.Flatten(), new LayerSpec.Linear(16),
+                        new LayerSpec.BatchNorm(), new LayerSpec.Act(LayerSpec.Nonlinearity.TANH)),
+                List.of(new LayerSpec.Linear(36), new LayerSpec.LayerNorm(), relu, new LayerSpec.Reshape(1, 6, 6),
+                        new LayerSpec.Upsample(2), new LayerSpec.Conv(2, 3, 3, 1, 0, 0, true),
+                        new LayerSpec.BatchNorm(), new LayerSpec.Act(LayerSpec.Nonlinearity.ELU),
+                        new LayerSpec.ConvTranspose(1, 3, 3, 1, 1, 1, 0, 0)), 4);
+    }
+
+    @Test
+    void aLayerListWithBatchnormResumesToTheUninterruptedMetricsAndRunningStatistics(
+            @TempDir Path full, @TempDir Path cut) throws IOException {
+        RunConfig c3 = with(tiny(), layerListWithBatchnorm());
+        TrainSpec t = c3.train();
+        RunConfig c = with(c3, new TrainSpec(3, t.batchSize(), t.optimizer(), t.learningRate(), 1.0, t.seed(),
+                t.device()));
+        List<EpochMetrics> expected = timeless(train(full, c).epochs());
+        assertEquals(3, expected.size());
+        assertTrue(expected.get(2).testLoss() < expected.get(0).testLoss(), expected.toString());
+        assertEquals(expected, timeless(interruptedRun(cut, c, false)));
+        Checkpoint a = Checkpoint.read(full.resolve("test/run1/checkpoints/final.ckpt")).orElseThrow();
+        Checkpoint b = Checkpoint.read(cut.resolve("test/run1/checkpoints/final.ckpt")).orElseThrow();
+        // 3 batchnorms: (4 + 16 + 2) channels, mean and variance each
+        assertEquals(44, a.state().length);
+        assertArrayEquals(a.state(), b.state());
+        assertArrayEquals(a.params(), b.params());
+        boolean moved = false;
+        for (float v : a.state()) {
+            moved |= v != 0f && v != 1f;
+        }
+        assertTrue(moved, "training moves the running statistics off their initial values");
+    }
+
+    @Test
+    void aBatchOfOneForABatchnormOverVectorsIsRefusedBeforeTrainingWithTheFix() {
+        org.vaelab.model.VaeArchitecture bn = org.vaelab.model.VaeArchitecture.of(layerListWithBatchnorm(), 12, 12);
+        assertEquals("enc_batchnorm1", bn.batchnormOverSingleValues(), "the first over vectors (the first is 4x12x12)");
+        assertNull(Trainer.batchnormProblem(bn, 256, 32));
+        String p = Trainer.batchnormProblem(bn, 257, 32);
+        assertTrue(p.startsWith("train.batch_size: 32 gives a batch of 1 example (257 training examples), but "
+                + "enc_batchnorm1 needs more than 1 value per channel"), p);
+        assertTrue(Trainer.batchnormProblem(bn, 256, 1).endsWith("use batches of at least 2"));
+        // batchnorm over images with more than one pixel, or none at all: any batch trains
+        ModelSpec images = ModelSpec.layers(List.of(new LayerSpec.Conv(2, 3, 3, 1, 0, 0, true),
+                new LayerSpec.BatchNorm(), new LayerSpec.Flatten()), List.of(new LayerSpec.Linear(144)), 2);
+        assertNull(org.vaelab.model.VaeArchitecture.of(images, 12, 12).batchnormOverSingleValues());
+        assertNull(Trainer.batchnormProblem(org.vaelab.model.VaeArchitecture.of(tiny().model(), 12, 12), 257, 32));
     }
 
     @Test

@@ -3,7 +3,9 @@ package org.vaelab.model.layers;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.vaelab.model.Kernels;
 import org.vaelab.model.Parameters;
+import org.vaelab.spec.LayerSpec;
 import org.vaelab.spec.Shape;
 
 /**
@@ -27,6 +29,14 @@ import org.vaelab.spec.Shape;
  *       {@code dOut}, writes d loss / d input into {@code dIn} (null for the first layer: not needed) and
  *       OVERWRITES (never accumulates) its parameters' gradients.</li>
  * </ul>
+ *
+ * <h2>Fusing</h2>
+ * Before {@link #allocate}, the {@link LayerStack} offers each layer the nonlinearity that directly follows it
+ * ({@link #fuse}); a layer that accepts applies it in the pass that adds its bias (and multiplies by its
+ * derivative in the pass that sums its bias gradient) and in its twin, and the stack drops the activation
+ * layer from the list it runs and builds graphs from ({@link LayerStack#running()}). The
+ * decoder's last layer may be asked to leave its bias to the reconstruction kernel ({@link #deferBias}),
+ * which adds it while it reads the logits. This keeps the passes over memory of the hand-written steps.
  */
 public abstract class Layer {
     /** Shape of one example's input. */
@@ -44,6 +54,8 @@ public abstract class Layer {
     protected FloatPointer state;
     /** The step's shared native scratch. */
     protected Workspace workspace;
+    /** The elementwise kernels (SIMD when the JVM has the Vector API). */
+    protected Kernels kernels = Kernels.best();
 
     protected Layer(String name, Shape in, Shape out) {
         this.name = name;
@@ -92,6 +104,64 @@ public abstract class Layer {
         this.grads = grads;
         this.state = state;
         this.workspace = workspace;
+    }
+
+    /** Uses {@code k} for the elementwise work (tests compare the scalar and SIMD kernels). */
+    public void useKernels(Kernels k) {
+        this.kernels = k;
+    }
+
+    /**
+     * Offers the nonlinearity that directly follows this layer: returns true if this layer will apply it
+     * itself, in its fast path and its twin (its output is then the activated one, and its backward takes
+     * d loss / d activated output); false changes nothing. Called before {@link #allocate}. Default: no.
+     */
+    public boolean fuse(LayerSpec.Nonlinearity fn) {
+        return false;
+    }
+
+    /** The nonlinearity this layer fused in, or null if none (or if the layer does not say). */
+    public LayerSpec.Nonlinearity fused() {
+        return null;
+    }
+
+    /**
+     * Asks the decoder's last layer to leave its bias out of its output (and out of its backward); the
+     * engine then adds {@link #deferredBias} inside the reconstruction kernel and hands the bias gradient per
+     * output value to {@link #deferredBiasGradient}. Returns false if the layer cannot. Default: no.
+     */
+    public boolean deferBias() {
+        return false;
+    }
+
+    /** With {@link #deferBias}: the bias of each output value of one example, into {@code perValue}. */
+    public void deferredBias(float[] perValue) {
+        throw new UnsupportedOperationException(name + " does not defer its bias");
+    }
+
+    /**
+     * With {@link #deferBias}: stores the bias gradient given d loss / d (each output value's bias) summed
+     * over the rows, {@code perValue} (a conv layer sums the values of a channel).
+     */
+    public void deferredBiasGradient(float[] perValue) {
+        throw new UnsupportedOperationException(name + " does not defer its bias");
+    }
+
+    /**
+     * Offers, for the next {@link #forward} and its backward, a native copy of that forward's input (the batch
+     * as the caller already holds it), so a layer that multiplies its input in native memory need not copy it
+     * there; returns true if the layer will use it. The pointer must stay valid until the backward. Default: no.
+     */
+    public boolean nativeInput(FloatPointer input) {
+        return false;
+    }
+
+    /**
+     * Whether {@link #forward} returns its input array itself (a reshape that moves nothing); the engine then
+     * must not treat the output as this layer's own buffer.
+     */
+    public boolean copyFree() {
+        return false;
     }
 
     /** Sizes the layer's buffers for up to {@code rows} examples, reserving its scratch in the workspace. */

@@ -1,0 +1,148 @@
+package org.vaelab.model.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.opentest4j.AssertionFailedError;
+import org.vaelab.spec.LayerSpec;
+import org.vaelab.spec.Shape;
+
+/**
+ * MaxPoolLayer and UpsampleLayer against their twins (FLOAT) and the twins against finite differences (DOUBLE),
+ * over window/scale 1 to 3, odd sizes (pooling drops the incomplete windows), one and several channels and
+ * rows; max pooling's tie rule (first maximum in the window) on inputs full of ties, by hand and against the twin.
+ */
+class PoolingLayersTest {
+
+    static MaxPoolLayer pool(int c, int h, int w, int k) {
+        return new MaxPoolLayer("enc_pool1", Shape.image(c, h, w), new LayerSpec.MaxPool(k));
+    }
+
+    static UpsampleLayer up(int c, int h, int w, int k) {
+        return new UpsampleLayer("dec_up1", Shape.image(c, h, w), new LayerSpec.Upsample(k));
+    }
+
+    @ParameterizedTest(name = "maxpool [{0},{1},{2}] k {3} rows {4}")
+    @CsvSource({"1, 4, 4, 2, 1", "3, 5, 7, 2, 2", "2, 9, 9, 3, 3", "2, 7, 8, 3, 2", "2, 3, 4, 1, 2", "4, 6, 6, 2, 3"})
+    void maxPoolMatchesTheTwinAndFiniteDifferences(int c, int h, int w, int k, int rows) {
+        MaxPoolLayer l = pool(c, h, w, k);
+        assertEquals(Shape.image(c, h / k, w / k), l.outShape());
+        assertTrue(l.params().isEmpty());
+        LayerHarness.compareWithTwin(l, LayerHarness.Values.random(l, rows, 41));
+        LayerHarness.checkTwinGradients(l, LayerHarness.Values.random(l, Math.min(rows, 2), 8));
+    }
+
+    @ParameterizedTest(name = "upsample [{0},{1},{2}] k {3} rows {4}")
+    @CsvSource({"1, 3, 3, 2, 1", "3, 4, 5, 3, 2", "2, 2, 3, 1, 2", "2, 5, 4, 2, 3"})
+    void upsampleMatchesTheTwinAndFiniteDifferences(int c, int h, int w, int k, int rows) {
+        UpsampleLayer l = up(c, h, w, k);
+        assertEquals(Shape.image(c, h * k, w * k), l.outShape());
+        LayerHarness.compareWithTwin(l, LayerHarness.Values.random(l, rows, 43));
+        LayerHarness.checkTwinGradients(l, LayerHarness.Values.random(l, Math.min(rows, 2), 9));
+    }
+
+    /** Values on a coarse grid: most 2x2 and 3x3 windows hold equal maxima. */
+    private static LayerHarness.Values ties(Layer l, int rows, long seed) {
+        LayerHarness.Values v = LayerHarness.Values.random(l, rows, seed);
+        float[] x = v.x().clone();
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.round(x[i]) * 0.5f;
+        }
+        return new LayerHarness.Values(v.params(), x, v.r(), rows);
+    }
+
+    @ParameterizedTest(name = "ties: [{0},{1},{2}] k {3}")
+    @CsvSource({"3, 6, 6, 2", "2, 7, 9, 3"})
+    void tiesGoToTheFirstMaximumInBothPaths(int c, int h, int w, int k) {
+        MaxPoolLayer l = pool(c, h, w, k);
+        LayerHarness.compareWithTwin(l, ties(l, 3, 47));
+    }
+
+    @Test
+    void aTieByHand() {
+        // one channel, 2x2 window [[1, 1], [0, 1]] and [[0, 2], [2, 2]]: the gradient goes to the first max
+        MaxPoolLayer l = pool(1, 2, 4, 2);
+        float[] x = {1, 1, 0, 2, 0, 1, 2, 2};
+        LayerHarness.Result f = LayerHarness.fast(l, new LayerHarness.Values(new float[0], x, new float[]{5, 7}, 1));
+        assertArrayEquals(new double[]{1, 2}, f.out(), 0.0);
+        assertArrayEquals(new double[]{5, 0, 0, 7, 0, 0, 0, 0}, f.dIn(), 0.0);
+    }
+
+    @Test
+    void aNaNWinsItsWindow() {
+        MaxPoolLayer l = pool(1, 2, 2, 2);
+        float[] x = {1, Float.NaN, 3, 2};
+        LayerHarness.Result f = LayerHarness.fast(l, new LayerHarness.Values(new float[0], x, new float[]{1}, 1));
+        assertTrue(Double.isNaN(f.out()[0]));
+        assertArrayEquals(new double[]{0, 1, 0, 0}, f.dIn(), 0.0);
+    }
+
+    @Test
+    void upsampleByHand() {
+        UpsampleLayer l = up(2, 1, 2, 2);
+        // NHWC [1, 2, 2]: pixel 0 = (1, 2), pixel 1 = (3, 4)
+        float[] x = {1, 2, 3, 4};
+        float[] r = new float[16];
+        for (int i = 0; i < 16; i++) {
+            r[i] = i;
+        }
+        LayerHarness.Result f = LayerHarness.fast(l, new LayerHarness.Values(new float[0], x, r, 1));
+        assertArrayEquals(new double[]{1, 2, 1, 2, 3, 4, 3, 4, 1, 2, 1, 2, 3, 4, 3, 4}, f.out(), 0.0);
+        // channel 0 of pixel 0 collects r at output positions (0,0), (0,1), (1,0), (1,1): 0 + 2 + 8 + 10
+        assertArrayEquals(new double[]{20, 24, 36, 40}, f.dIn(), 0.0);
+    }
+
+    /**
+     * Why UpsampleLayer's twin permutes to NCHW: M2.1's upsampling2d backward is wrong for NHWC. If this fails
+     * after an ND4J upgrade, the bug is fixed and the twin can call the NHWC op directly.
+     */
+    @Test
+    void m21UpsamplingBackwardIsWrongInNhwc() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.arange(6).castTo(DataType.DOUBLE).reshape(1, 1, 3, 2));
+        SDVariable y = sd.cnn().upsampling2d(x, 2, 2, false);
+        sd.sum("loss", y.mul(sd.constant("r", Nd4j.arange(24).castTo(DataType.DOUBLE).reshape(1, 2, 6, 2))));
+        sd.setLossVariables("loss");
+        double got = sd.calculateGradients(Map.of(), "x").get("x").getDouble(0);
+        // d loss / d x[0, 0, 0, 0] = r at (0,0), (0,1), (1,0), (1,1) in channel 0 = 0 + 2 + 12 + 14
+        assertNotEquals(28.0, got, 1e-9, "M2.1's NHWC upsampling2d backward is right now: use it in the twin");
+    }
+
+    /** The finite-difference check is not vacuous: it catches that bug in a twin that used the NHWC op. */
+    @Test
+    void theFiniteDifferenceCheckCatchesTheNhwcBackward() {
+        Layer buggy = new Layer("up", Shape.image(2, 2, 3), Shape.image(2, 4, 6)) {
+            @Override
+            public void allocate(int rows) {
+            }
+
+            @Override
+            public float[] forward(float[] input, int rows, boolean training) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void backward(float[] dOut, int rows, float[] dIn) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public SDVariable graph(GraphContext g, SDVariable x) {
+                return g.sd().cnn().upsampling2d(x, 2, 2, false);
+            }
+        };
+        LayerHarness.Values v = LayerHarness.Values.random(buggy, 2, 9);
+        assertThrows(AssertionFailedError.class, () -> LayerHarness.checkTwinGradients(buggy, v));
+    }
+}
