@@ -21,6 +21,10 @@ import org.vaelab.spec.Optimizer;
 import org.vaelab.spec.RunConfig;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.spec.TrainSpec;
+import org.vaelab.spec.yaml.SpecException;
+import org.vaelab.spec.yaml.SpecLoader;
+import org.vaelab.sweep.SweepException;
+import org.vaelab.sweep.SweepExpander;
 import org.vaelab.tracking.EpochMetrics;
 import org.vaelab.tracking.Json;
 import org.vaelab.tracking.RunStatus;
@@ -39,15 +43,32 @@ public final class EngineSpeedWorker {
     private EngineSpeedWorker() {
     }
 
-    /** Model families the benchmark knows: the seed MLP and the default conv model. */
+    /**
+     * Model families the benchmark knows: the seed MLP, the default conv model, and seed notebooks 003 and 004's
+     * exact architectures (the models of experiments/seeds/003 and 004, read from those files, run 1 of each).
+     */
     static ModelSpec model(String name) {
         return switch (name) {
             case "mlp" -> new ModelSpec(NetKind.MLP, NetKind.MLP, List.of(256, 256), List.of(32, 64),
                     Activation.RELU, 32);
             case "conv" -> new ModelSpec(NetKind.CONV, NetKind.CONV, List.of(256, 256), List.of(32, 64),
                     Activation.RELU, 32);
-            default -> throw new IllegalArgumentException("model must be mlp or conv, got " + name);
+            case "nb003" -> seedModel("003-conv-mse.yaml");
+            case "nb004" -> seedModel("004-conv-linear-k3.yaml");
+            default -> throw new IllegalArgumentException("model must be one of " + MODELS + ", got " + name);
         };
+    }
+
+    /** The names {@link #model} knows. */
+    public static final List<String> MODELS = List.of("mlp", "conv", "nb003", "nb004");
+
+    private static ModelSpec seedModel(String file) {
+        Path spec = Path.of("experiments", "seeds", file);
+        try {
+            return SweepExpander.expand(SpecLoader.load(spec, List.of())).get(0).config().model();
+        } catch (SpecException | SweepException e) {
+            throw new IllegalStateException(spec + ": " + e.getMessage(), e);
+        }
     }
 
     /**

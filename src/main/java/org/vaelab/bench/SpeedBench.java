@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.vaelab.spec.LayerLists;
 import org.vaelab.spec.ModelSpec;
+import org.vaelab.spec.NetKind;
 import org.vaelab.tracking.Json;
 
 /**
@@ -56,7 +58,11 @@ public final class SpeedBench {
                 configs.add(new Config("vaelab, 1 thread", m, b, "vaelab", 1, 1));
                 if (torch) {
                     configs.add(new Config("PyTorch, 1 thread", m, b, "torch", 1, 1));
-                    configs.add(new Config("PyTorch, 2 threads", m, b, "torch", 2, 1));
+                    if (m.equals("mlp")) {
+                        // measured slower than one thread on 2 cores for every model (docs/performance.md);
+                        // kept for the seed MLP as the reminder
+                        configs.add(new Config("PyTorch, 2 threads", m, b, "torch", 2, 1));
+                    }
                 }
             }
         }
@@ -103,7 +109,7 @@ public final class SpeedBench {
         List<Process> procs = new ArrayList<>();
         for (int i = 0; i < c.processes(); i++) {
             List<String> cmd = new ArrayList<>();
-            int steps = c.model().equals("conv") ? 30 : Math.max(20, 12800 / c.batch());
+            int steps = c.model().equals("mlp") ? Math.max(20, 12800 / c.batch()) : 30;
             if (c.impl().equals("vaelab")) {
                 cmd.add(ProcessHandle.current().info().command().orElse("java"));
                 cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -146,6 +152,18 @@ public final class SpeedBench {
 
     /** The torch script's flags for {@code m}: both sides train the model the vaelab worker trains. */
     static List<String> torchModelArgs(ModelSpec m) {
+        if (m.encoder() == NetKind.LAYERS || m.decoder() == NetKind.LAYERS) {
+            // both sides as layer lists (a shorthand side expanded), in the spec's own vocabulary
+            try {
+                return List.of("--encoder-layers",
+                        Json.mapper().writeValueAsString(LayerLists.tree(LayerLists.encoder(m, 28, 28))),
+                        "--decoder-layers",
+                        Json.mapper().writeValueAsString(LayerLists.tree(LayerLists.decoder(m, 28, 28))),
+                        "--latent", "" + m.latentDim());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         return List.of("--encoder", m.encoder().yaml(), "--decoder", m.decoder().yaml(),
                 "--hidden", join(m.hidden()), "--channels", join(m.channels()),
                 "--latent", "" + m.latentDim(), "--activation", m.activation().yaml());

@@ -3,6 +3,7 @@ package org.vaelab.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.vaelab.bench.EngineSpeedWorker;
 import org.vaelab.bench.LoglikComparison;
 import org.vaelab.bench.SpeedBench;
 import org.vaelab.bench.SweepComparison;
@@ -21,8 +22,9 @@ import picocli.CommandLine.Option;
                         + " `vaelab run` against a plain PyTorch loop training the same runs.",
                 "--parts picks what to measure: speed, loglik, workers, sweep (default: all)."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--models", split = ",", description = "mlp and/or conv (default: ${DEFAULT-VALUE}).")
-    List<String> models = List.of("mlp", "conv");
+    @Option(names = "--models", split = ",", description = "mlp (the seed MLP), conv (the default conv model),"
+            + " nb003, nb004 (seed notebooks 003 and 004's exact layers) (default: ${DEFAULT-VALUE}).")
+    List<String> models = List.of("mlp", "conv", "nb003", "nb004");
 
     @Option(names = "--batches", split = ",", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches = List.of(128, 512);
@@ -71,8 +73,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         SweepPlan plan = parts.contains("sweep") ? SweepPlan.load(sweep, List.of()) : null;
         for (String m : models) {
-            if (!m.equals("mlp") && !m.equals("conv")) {
-                throw new UserError("--models: unknown model '" + m + "' (allowed: mlp, conv)");
+            if (!EngineSpeedWorker.MODELS.contains(m)) {
+                throw new UserError("--models: unknown model '" + m + "' (allowed: "
+                        + String.join(", ", EngineSpeedWorker.MODELS) + ")");
             }
         }
         if (rounds < 1 || batches.stream().anyMatch(b -> b < 1)) {

@@ -27,6 +27,11 @@ public final class LayerLists {
     private LayerLists() {
     }
 
+    /** A layer list as the spec file states it (every option included): YAML/JSON-ready lists, maps and words. */
+    public static List<Object> tree(List<LayerSpec> layers) {
+        return LayerTrees.tree(layers);
+    }
+
     /** The input of the encoder: one grey image. */
     public static Shape input(int rows, int cols) {
         return Shape.image(1, rows, cols);

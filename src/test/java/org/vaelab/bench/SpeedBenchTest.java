@@ -40,7 +40,7 @@ class SpeedBenchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "conv", "conv-enc-mlp-dec", "mlp-enc-conv-dec"})
+    @ValueSource(strings = {"mlp", "conv", "conv-enc-mlp-dec", "mlp-enc-conv-dec", "nb003", "nb004"})
     void torchScriptBuildsTheWorkersModel(String name) throws Exception {
         assumeTrue(Files.isRegularFile(SCRIPT) && torchAvailable(), "no torch in " + PYTHON);
         ModelSpec m = switch (name) {
