@@ -56,7 +56,10 @@ final class SweepRunner {
         Instant start = Instant.now();
         // Every input is checked before the first write, so bad input (exit 2) leaves results/ as it was.
         checkDevices();
-        SweepGuard.check(store, plan, force);
+        SweepGuard.Decision version = SweepGuard.check(store, plan, force);
+        Path reportDir = reportsRoot.resolve(ReportWriter.folderName(List.of(store.sweep())));
+        requireFolder(reportDir, "the report", "--reports DIR");
+        requireFolder(store.sweepDir(), "results", "--results DIR");
         List<RunSpec> todo = new ArrayList<>();
         for (RunSpec r : plan.runs()) {
             if (!SweepWorker.finished(store, r.id())) {
@@ -64,7 +67,10 @@ final class SweepRunner {
             }
         }
         prefetch(todo);
-        prepare();
+        prepare(version, reportDir);
+        if (version.note() != null) {
+            out.println("vaelab: " + version.note());
+        }
         int total = plan.runs().size();
         out.printf(Locale.ROOT, "vaelab: sweep %s: %d runs, %d to train (%s)%n", store.sweep(), total, todo.size(),
                 store.sweepDir());
@@ -78,7 +84,12 @@ final class SweepRunner {
         }
         store.writeIndex();
         Path report = renderReport();
-        List<RunSummary> summaries = store.summaries();
+        // The counts and the exit code describe the runs of this spec, not whatever else the folder holds
+        // (runs of an earlier spec version under the same name are kept, and shown, as that version's).
+        List<RunSummary> summaries = new ArrayList<>();
+        for (RunSpec r : plan.runs()) {
+            store.readSummary(r.id()).ifPresent(summaries::add);
+        }
         long completed = summaries.stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
         out.printf(Locale.ROOT, "vaelab: %d of %d runs completed in %s; report: %s%n", completed, total,
                 ProgressBoard.clock(Duration.between(start, Instant.now()).toMillis() / 1000.0),
@@ -149,16 +160,32 @@ final class SweepRunner {
         }
     }
 
+    /**
+     * Refuses a folder that cannot be created or written, before anything is: the first existing folder on
+     * its path must be a writable folder (a file there is named as a file), so that a refused sweep leaves no
+     * folder behind.
+     */
+    static void requireFolder(Path dir, String what, String flag) {
+        Path p = dir.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        String fix = "; choose another folder with " + flag;
+        if (p == null) {
+            throw new UserError(dir + ": cannot write " + what + " here (no existing folder on its path)" + fix);
+        }
+        if (!Files.isDirectory(p)) {
+            throw new UserError(dir + ": cannot write " + what + " here: " + p + " is a file, not a folder" + fix);
+        }
+        if (!Files.isWritable(p)) {
+            throw new UserError(dir + ": cannot write " + what + " here: " + p + " is not writable" + fix);
+        }
+    }
+
     /** Creates the sweep's folders and records the spec and every planned run (after all input checks). */
-    private void prepare() throws IOException {
-        // The report folder first: a sweep whose report cannot be written is refused before results/ is touched,
-        // rather than after hours of training.
-        Path reports = reportsRoot.resolve(store.sweep());
+    private void prepare(SweepGuard.Decision version, Path reports) throws IOException {
         try {
             Files.createDirectories(reports);
-            if (!Files.isWritable(reports)) {
-                throw new IOException("not writable");
-            }
         } catch (IOException e) {
             throw new UserError(reports + ": cannot write the report here (" + e.getMessage()
                     + "); choose another folder with --reports DIR");
@@ -169,7 +196,7 @@ final class SweepRunner {
             throw new UserError(store.sweepDir() + ": cannot write results here (" + e.getMessage()
                     + "); choose another folder with --results DIR");
         }
-        SweepGuard.record(store, plan);
+        SweepGuard.record(store, plan, version);
         for (RunSpec r : plan.runs()) {
             store.plan(r, ConfigTree.toTree(r.config()));
         }
