@@ -54,6 +54,7 @@ final class SweepRunner {
     /** Runs the sweep with up to {@code workers} processes; returns the exit code. */
     int run(int workers, Path specFile, List<String> sets) throws IOException, InterruptedException {
         Instant start = Instant.now();
+        StopSignals.install();
         // Every input is checked before the first write, so bad input (exit 2) leaves results/ as it was.
         checkDevices();
         SweepGuard.Decision version = SweepGuard.check(store, plan, force);
@@ -103,13 +104,30 @@ final class SweepRunner {
         if (code == ExitCodes.BAD_INPUT) {
             return code;
         }
+        if (StopSignals.requested()) {
+            out.printf(Locale.ROOT, "vaelab: stopped by %s; interrupted runs resume from their last checkpoint"
+                    + " with: %s%n", StopSignals.signal(), resumeCommand(specFile, sets));
+            out.flush();
+            return StopSignals.exitCode();
+        }
         return completed == total ? ExitCodes.OK : ExitCodes.RUNS_FAILED;
     }
 
     /** Child-process mode: train runs, report progress on stdout in the worker protocol. */
     int runAsWorker(int workerId) throws IOException {
+        StopSignals.install();
         WorkerProcesses.exitWithParent();
-        return worker(WorkerProtocol.writer(out)).trainAll();
+        int code = worker(WorkerProtocol.writer(out)).trainAll();
+        return StopSignals.requested() && code == ExitCodes.OK ? StopSignals.exitCode() : code;
+    }
+
+    /** The command that resumes this sweep: the same spec, overrides and folders. */
+    private String resumeCommand(Path specFile, List<String> sets) {
+        List<String> args = new ArrayList<>(List.of("vaelab", "run"));
+        for (String a : childArguments(specFile, sets)) {
+            args.add(a.isEmpty() || a.matches("[A-Za-z0-9_./=:,@+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return String.join(" ", args);
     }
 
     private SweepWorker worker(ProgressSink sink) {

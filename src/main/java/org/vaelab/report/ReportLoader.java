@@ -50,7 +50,10 @@ public final class ReportLoader {
         }
         List<RunSummary> summaries;
         try {
-            summaries = store.summaries();
+            summaries = new ArrayList<>();
+            for (RunSummary s : store.summaries()) {
+                summaries.add(store.observed(s));
+            }
         } catch (IOException e) {
             throw new IOException(sweepDir + ": a summary.json cannot be read (" + oneLine(e) + ")", e);
         }

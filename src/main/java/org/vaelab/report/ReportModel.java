@@ -34,8 +34,8 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
     public static final String SWEEP_KEY = "sweep";
     static final String LATENT_KEY = "model.latent_dim";
     static final String BETA_KEY = "loss.beta";
-    static final List<RunStatus> STATUS_ORDER = List.of(RunStatus.COMPLETED, RunStatus.RUNNING, RunStatus.PENDING,
-            RunStatus.FAILED, RunStatus.DIVERGED);
+    static final List<RunStatus> STATUS_ORDER = List.of(RunStatus.COMPLETED, RunStatus.RUNNING,
+            RunStatus.INTERRUPTED, RunStatus.PENDING, RunStatus.FAILED, RunStatus.DIVERGED);
     /** The key `sweep.seeds` varies. */
     public static final String SEED_KEY = "train.seed";
     /** More panels than this would be unreadable small multiples: curves then share one panel. */

@@ -140,6 +140,19 @@ public final class RunStore {
                 .varied(new LinkedHashMap<>(run.varied())).config(configTree).build();
     }
 
+    /**
+     * The summary as it is true now: a summary that says running while no process holds the run's lock was
+     * left by a process that died (kill -9, a crash) and is shown as interrupted, as it resumes on the next run.
+     * The file is left as it is; the next process to take the lock rewrites it.
+     */
+    public RunSummary observed(RunSummary s) throws IOException {
+        if (s.status() == RunStatus.RUNNING && RunLock.isFree(runDir(s.id()).resolve("run.lock"))) {
+            return s.toBuilder().status(RunStatus.INTERRUPTED)
+                    .cause(s.cause() != null ? s.cause() : "its process ended while it was running").build();
+        }
+        return s;
+    }
+
     /** The summary of run {@code id}, if it has one. */
     public Optional<RunSummary> readSummary(String id) throws IOException {
         Path f = runDir(id).resolve(RunRecorder.SUMMARY);
@@ -207,7 +220,8 @@ public final class RunStore {
             SpecVersions versions = SpecVersions.read(sweepDir);
             List<Map<String, Object>> runs = new ArrayList<>();
             List<Map<String, Object>> earlier = new ArrayList<>();
-            for (RunSummary s : summaries()) {
+            for (RunSummary stored : summaries()) {
+                RunSummary s = observed(stored);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("id", s.id());
                 r.put("name", s.name());

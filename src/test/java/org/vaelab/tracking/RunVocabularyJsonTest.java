@@ -93,7 +93,7 @@ class RunVocabularyJsonTest {
         assertEquals(RunStatus.RUNNING, started.status());
         assertNull(started.cause());
         assertNull(started.finished());
-        assertEquals(s.toBuilder().status(RunStatus.RUNNING).cause(null).started("t2").finished(null).build(),
-                started, "nothing else changes");
+        assertEquals(s.toBuilder().status(RunStatus.RUNNING).cause(null).started("t0").finished(null).build(),
+                started, "nothing else changes; a resumed run keeps its first start (t0, not t2)");
     }
 }

@@ -1,0 +1,70 @@
+package org.vaelab.cli;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import sun.misc.Signal;
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM as a clean stop: the first one sets a flag that training checks at every batch
+ * (the run in progress is recorded as interrupted and resumes from its last checkpoint), workers take no
+ * further run, and the command exits 130 or 143 after writing the index and the report. A second signal
+ * stops at once: every file is replaced atomically, so that loses at most the epoch in progress.
+ *
+ * <p>The JVM's own handling would run shutdown hooks while training threads go on writing, with no way to
+ * tell the two signals apart; {@code sun.misc.Signal} (module jdk.unsupported, exported for this use) lets the
+ * command finish its books first.
+ */
+final class StopSignals {
+    private static volatile String received;
+    private static volatile int exitCode;
+    private static final List<Runnable> ON_STOP = new CopyOnWriteArrayList<>();
+    private static boolean installed;
+
+    private StopSignals() {
+    }
+
+    /** Handles SIGINT and SIGTERM in this process from now on (idempotent). */
+    static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        installed = true;
+        handle("INT", 130);
+        handle("TERM", 143);
+    }
+
+    private static void handle(String name, int code) {
+        try {
+            Signal.handle(new Signal(name), s -> {
+                if (received != null) {
+                    Runtime.getRuntime().halt(exitCode);
+                }
+                exitCode = code;
+                received = "SIG" + name;
+                ON_STOP.forEach(Runnable::run);
+            });
+        } catch (IllegalArgumentException e) {
+            // The signal is not available here (a JVM run with -Xrs): the default handling stays.
+        }
+    }
+
+    /** Runs {@code action} when the first stop signal arrives (e.g. pass it on to worker processes). */
+    static void onStop(Runnable action) {
+        ON_STOP.add(action);
+    }
+
+    /** True once SIGINT or SIGTERM arrived. */
+    static boolean requested() {
+        return received != null;
+    }
+
+    /** "SIGINT" or "SIGTERM", or null. */
+    static String signal() {
+        return received;
+    }
+
+    /** 130 after SIGINT, 143 after SIGTERM (128 + the signal's number, as shells report it). */
+    static int exitCode() {
+        return exitCode;
+    }
+}
