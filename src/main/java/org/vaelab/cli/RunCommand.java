@@ -66,6 +66,12 @@ final class RunCommand implements Callable<Integer> {
         }
         SweepPlan plan = SweepPlan.load(specFile, sets);
         if (dryRun) {
+            java.util.Set<String> pending = new java.util.LinkedHashSet<>();
+            DataChecks.require(specFile, plan.runs(), data, false, pending);
+            for (String note : pending) {
+                commandSpec.commandLine().getErr().println("vaelab: note: " + note);
+            }
+            commandSpec.commandLine().getErr().flush();
             out.print(format == Format.json ? DryRunFormat.json(plan.runs()) : DryRunFormat.table(plan.runs()));
             out.flush();
             return ExitCodes.OK;

@@ -11,11 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.vaelab.data.DataException;
-import org.vaelab.data.DataLoader;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
-import org.vaelab.spec.DatasetSpec;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
@@ -55,22 +52,30 @@ final class SweepRunner {
     int run(int workers, Path specFile, List<String> sets) throws IOException, InterruptedException {
         Instant start = Instant.now();
         StopSignals.install();
-        // Every input is checked before the first write, so bad input (exit 2) leaves results/ as it was.
-        checkDevices();
-        SweepGuard.Decision version = SweepGuard.check(store, plan, force);
+        // Every input is checked before the first write, so bad input (exit 2) leaves results/ as it was; and
+        // every problem is reported at once, not one per attempt.
+        List<String> problems = new ArrayList<>();
+        collect(problems, this::checkDevices);
+        SweepGuard.Decision[] version = new SweepGuard.Decision[1];
+        collect(problems, () -> version[0] = SweepGuard.check(store, plan, force));
         Path reportDir = reportsRoot.resolve(ReportWriter.folderName(List.of(store.sweep())));
-        requireFolder(reportDir, "the report", "--reports DIR");
-        requireFolder(store.sweepDir(), "results", "--results DIR");
+        collect(problems, () -> requireFolder(reportDir, "the report", "--reports DIR"));
+        collect(problems, () -> requireFolder(store.sweepDir(), "results", "--results DIR"));
         List<RunSpec> todo = new ArrayList<>();
         for (RunSpec r : plan.runs()) {
             if (!SweepWorker.finished(store, r.id())) {
                 todo.add(r);
             }
         }
-        prefetch(todo);
-        prepare(version, reportDir);
-        if (version.note() != null) {
-            out.println("vaelab: " + version.note());
+        // The data of the runs to train, MNIST fetched first if missing (it goes to the data folder, never to
+        // results/ or reports/): subset sizes, classes, image sizes and the model against them, all at once.
+        problems.addAll(DataChecks.problems(plan.file(), todo, dataRoot, problems.isEmpty(), new HashSet<>()));
+        if (!problems.isEmpty()) {
+            throw UserError.located(String.join("\n", problems), null);
+        }
+        prepare(version[0], reportDir);
+        if (version[0].note() != null) {
+            out.println("vaelab: " + version[0].note());
         }
         int total = plan.runs().size();
         out.printf(Locale.ROOT, "vaelab: sweep %s: %d runs, %d to train (%s)%n", store.sweep(), total, todo.size(),
@@ -150,21 +155,16 @@ final class SweepRunner {
         return args;
     }
 
-    /**
-     * Loads (and on first use fetches) every data set the runs need, once, before anything is written and
-     * before the workers start: they would otherwise all fetch MNIST at once, and a missing or corrupt data
-     * set is bad input to report (exit 2) before any run folder is touched.
-     */
-    private void prefetch(List<RunSpec> todo) {
-        Set<DatasetSpec> seen = new HashSet<>();
-        for (RunSpec r : todo) {
-            if (seen.add(r.config().dataset())) {
-                try {
-                    DataLoader.load(r.config().dataset(), dataRoot, r.config().train().seed());
-                } catch (DataException e) {
-                    throw new UserError(e.getMessage(), e);
-                }
-            }
+    /** A check that throws {@link UserError}: its line(s) join {@code problems} instead. */
+    private interface Check {
+        void run() throws IOException;
+    }
+
+    private static void collect(List<String> problems, Check check) throws IOException {
+        try {
+            check.run();
+        } catch (UserError e) {
+            problems.add(e.display());
         }
     }
 
