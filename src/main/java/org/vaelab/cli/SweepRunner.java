@@ -60,6 +60,9 @@ final class SweepRunner {
         collect(problems, () -> version[0] = SweepGuard.check(store, plan, force));
         Path reportDir = reportsRoot.resolve(ReportWriter.folderName(List.of(store.sweep())));
         collect(problems, () -> requireFolder(reportDir, "the report", "--reports DIR"));
+        collect(problems, () -> ReportWriter.ownerProblem(List.of(store.sweep()), reportDir).ifPresent(p -> {
+            throw new UserError(p);
+        }));
         collect(problems, () -> requireFolder(store.sweepDir(), "results", "--results DIR"));
         List<RunSpec> todo = new ArrayList<>();
         for (RunSpec r : plan.runs()) {

@@ -38,7 +38,7 @@ class StopSignalTest {
         Files.writeString(spec, """
                 name: stopped
                 dataset: {name: idx, path: %s}
-                model: {hidden: [32], latent_dim: 2}
+                model: {hidden: [32]}
                 train: {epochs: %d, batch_size: 20}
                 eval: {loglik_samples: 5, loglik_subset: 20}
                 sweep:

@@ -74,7 +74,7 @@ class RunVocabularyJsonTest {
         JsonMappingException e = assertThrows(JsonMappingException.class,
                 () -> Json.mapper().readValue("{\"status\":\"finished\"}", RunSummary.class));
         assertTrue(e.getMessage().contains("unknown run status 'finished' (allowed: pending, running, completed,"
-                + " failed, diverged)"), e.getMessage());
+                + " failed, diverged, interrupted)"), e.getMessage());
     }
 
     @Test
