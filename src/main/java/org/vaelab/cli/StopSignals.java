@@ -7,8 +7,8 @@ import sun.misc.Signal;
 /**
  * SIGINT (Ctrl-C) and SIGTERM as a clean stop: the first one sets a flag that training checks at every batch
  * (the run in progress is recorded as interrupted and resumes from its last checkpoint), workers take no
- * further run, and the command exits 130 or 143 after writing the index and the report. A second signal
- * stops at once: every file is replaced atomically, so that loses at most the epoch in progress.
+ * further run, and the command exits 130 or 143 after writing the index and the report. The same signal a
+ * second time stops at once: every file is replaced atomically, so that loses at most the epoch in progress.
  *
  * <p>The JVM's own handling would run shutdown hooks while training threads go on writing, with no way to
  * tell the two signals apart; {@code sun.misc.Signal} (module jdk.unsupported, exported for this use) lets the
@@ -37,7 +37,12 @@ final class StopSignals {
         try {
             Signal.handle(new Signal(name), s -> {
                 if (received != null) {
-                    Runtime.getRuntime().halt(exitCode);
+                    // The same signal again (Ctrl-C twice) means "now". Another one is not: after Ctrl-C, a
+                    // worker gets the terminal's SIGINT and then its parent's SIGTERM for the same stop.
+                    if (received.equals("SIG" + name)) {
+                        Runtime.getRuntime().halt(exitCode);
+                    }
+                    return;
                 }
                 exitCode = code;
                 received = "SIG" + name;

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.vaelab.tracking.Json;
 
 /**
- * SIGINT and SIGTERM through the real command line (issue 14): a clean stop that records the run in progress
+ * SIGINT (to the process, and to its group as Ctrl-C sends it) and SIGTERM through the real command line (issue 14): a clean stop that records the run in progress
  * as interrupted in summary.json and index.json alike, says how to resume, exits 130/143, and the same command
  * then resumes the run with times that cover all of its training.
  */
@@ -29,10 +29,14 @@ class StopSignalTest {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "{0} with {1} worker(s)")
-    @CsvSource({"INT, 1, 130", "TERM, 2, 143"})
-    void aStopSignalRecordsTheRunAsInterruptedSaysHowToResumeAndExits(String signal, int workers, int code)
-            throws Exception {
+    /**
+     * @param group the signal goes to the whole process group, as Ctrl-C in a terminal sends it (the workers get
+     *              it too, and then their parent's SIGTERM), else to the `vaelab run` process alone
+     */
+    @ParameterizedTest(name = "{0} with {1} worker(s), to the group: {3}")
+    @CsvSource({"INT, 1, 130, false", "INT, 2, 130, true", "TERM, 2, 143, false"})
+    void aStopSignalRecordsTheRunAsInterruptedSaysHowToResumeAndExits(String signal, int workers, int code,
+                                                                       boolean group) throws Exception {
         Path data = CliProcess.writeData(tmp.resolve("idx"), 300, 50);
         Path spec = tmp.resolve("stopped.yaml");
         Files.writeString(spec, """
@@ -58,7 +62,7 @@ class StopSignalTest {
             }
             Thread.sleep(100);
         }
-        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+        new ProcessBuilder("kill", "-" + signal, "--", (group ? "-" : "") + p.pid()).start().waitFor();
         assertEquals(code, p.waitFor(120), p.out() + p.err());
         String out = p.out();
         assertTrue(out.contains("stopped by SIG" + signal), out);
