@@ -97,7 +97,10 @@ final class SweepRunner {
         // (runs of an earlier spec version under the same name are kept, and shown, as that version's).
         List<RunSummary> summaries = new ArrayList<>();
         for (RunSpec r : plan.runs()) {
-            store.readSummary(r.id()).ifPresent(summaries::add);
+            java.util.Optional<RunSummary> s = store.readSummary(r.id());
+            if (s.isPresent()) {
+                summaries.add(store.observed(s.get())); // as index.json and the report say it
+            }
         }
         long completed = summaries.stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
         out.printf(Locale.ROOT, "vaelab: %d of %d runs completed in %s; report: %s%n", completed, total,
