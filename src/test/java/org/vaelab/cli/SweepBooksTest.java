@@ -92,24 +92,28 @@ class SweepBooksTest {
     }
 
     @Test
-    void forceKeepsTheBooksOfTheSpecAsGivenAndThePreviousSpecStillRuns() throws IOException {
+    void aSpecThatOnlyAddsRunsNeedsNoForce() throws IOException {
         Path tiny = spec("tiny", TINY);
-        CliTest.Outcome first = run(tiny);
-        assertEquals(ExitCodes.OK, first.code(), first.err());
-
-        // Only adding runs (one more latent size) needs no --force: the two done runs are kept, one is trained.
+        assertEquals(ExitCodes.OK, run(tiny).code());
+        // One more latent size: the two done runs are kept, one is trained, the books count three.
         CliTest.Outcome more = run(tiny, "--set", "sweep.grid.model.latent_dim=[2,3,4]");
         assertEquals(ExitCodes.OK, more.code(), more.out() + more.err());
         assertTrue(more.out().contains("3 runs, 1 to train"), more.out());
         assertTrue(more.out().contains("only adds runs (1 new)"), more.out());
         assertTrue(more.out().contains("3 of 3 runs completed"), more.out());
         assertEquals(Set.of(0, 1, 2), indices(index().get("runs")));
+    }
+
+    @Test
+    void forceKeepsTheBooksOfTheSpecAsGivenAndThePreviousSpecStillRuns() throws IOException {
+        Path tiny = spec("tiny", TINY);
+        CliTest.Outcome first = run(tiny);
+        assertEquals(ExitCodes.OK, first.code(), first.err());
 
         // A changed base config is refused without --force, and names --force's meaning ...
         CliTest.Outcome refused = run(tiny, "--set", "loss.beta=2");
         assertEquals(ExitCodes.BAD_INPUT, refused.code());
-        assertTrue(refused.err().contains("loss.beta (") && refused.err().contains("--force"),
-                refused.err());
+        assertTrue(refused.err().contains("loss.beta (") && refused.err().contains("--force"), refused.err());
         // ... and with it, the counts, index.json and the exit code describe the two runs of this spec alone.
         CliTest.Outcome forced = run(tiny, "--set", "loss.beta=2", "--force");
         assertEquals(ExitCodes.OK, forced.code(), forced.out() + forced.err());
@@ -117,9 +121,9 @@ class SweepBooksTest {
         JsonNode index = index();
         assertEquals(2, index.get("runs").size());
         assertEquals(Set.of(0, 1), indices(index.get("runs")));
-        assertEquals(3, index.get("spec_version").asInt());
-        assertEquals(3, index.get("earlier_runs").size(), "the earlier runs are kept, as earlier versions'");
-        index.get("earlier_runs").forEach(r -> assertEquals(2, r.get("spec_version").asInt(), r.toString()));
+        assertEquals(2, index.get("spec_version").asInt());
+        assertEquals(2, index.get("earlier_runs").size(), "the earlier runs are kept, as earlier versions'");
+        index.get("earlier_runs").forEach(r -> assertEquals(1, r.get("spec_version").asInt(), r.toString()));
         // Again: still 0, nothing retrained.
         CliTest.Outcome again = run(tiny, "--set", "loss.beta=2");
         assertEquals(ExitCodes.OK, again.code(), again.out() + again.err());
@@ -127,7 +131,7 @@ class SweepBooksTest {
 
         // The report tells the versions apart: earlier runs are named with their version, never twins.
         String page = Files.readString(reports.resolve("tiny/index.html"));
-        assertTrue(page.contains("v2: latent_dim=2"), "an earlier version's run is labelled as such");
+        assertTrue(page.contains("v1: latent_dim=2"), "an earlier version's run is labelled as such");
         assertTrue(page.contains("spec_version"), "the version is a varied key of the report");
 
         // The previous spec still runs without --force (it is a recorded version), training nothing.
