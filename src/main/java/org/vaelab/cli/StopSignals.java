@@ -2,7 +2,6 @@ package org.vaelab.cli;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import sun.misc.Signal;
 
 /**
  * SIGINT (Ctrl-C) and SIGTERM as a clean stop: the first one sets a flag that training checks at every batch
@@ -34,22 +33,40 @@ final class StopSignals {
     }
 
     private static void handle(String name, int code) {
-        try {
-            Signal.handle(new Signal(name), s -> {
-                if (received != null) {
-                    // The same signal again (Ctrl-C twice) means "now". Another one is not: after Ctrl-C, a
-                    // worker gets the terminal's SIGINT and then its parent's SIGTERM for the same stop.
-                    if (received.equals("SIG" + name)) {
-                        Runtime.getRuntime().halt(exitCode);
-                    }
-                    return;
+        Runnable onSignal = () -> {
+            if (received != null) {
+                // The same signal again (Ctrl-C twice) means "now". Another one is not: after Ctrl-C, a
+                // worker gets the terminal's SIGINT and then its parent's SIGTERM for the same stop.
+                if (received.equals("SIG" + name)) {
+                    Runtime.getRuntime().halt(exitCode);
                 }
-                exitCode = code;
-                received = "SIG" + name;
-                ON_STOP.forEach(Runnable::run);
-            });
-        } catch (IllegalArgumentException e) {
-            // The signal is not available here (a JVM run with -Xrs): the default handling stays.
+                return;
+            }
+            exitCode = code;
+            received = "SIG" + name;
+            ON_STOP.forEach(Runnable::run);
+        };
+        try {
+            // sun.misc.Signal.handle(new Signal(name), handler), reflectively: javac warns on every direct use
+            // of sun.misc and cannot be told not to.
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Object proxy = java.lang.reflect.Proxy.newProxyInstance(StopSignals.class.getClassLoader(),
+                    new Class<?>[] {handler}, (self, method, args) -> {
+                        if (method.getName().equals("handle")) {
+                            onSignal.run();
+                            return null;
+                        }
+                        return switch (method.getName()) {
+                            case "hashCode" -> System.identityHashCode(self);
+                            case "equals" -> self == args[0];
+                            default -> "StopSignals(SIG" + name + ")";
+                        };
+                    });
+            signal.getMethod("handle", signal, handler)
+                    .invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // The signal cannot be handled here (a JVM run with -Xrs, no jdk.unsupported): the default stays.
         }
     }
 
