@@ -32,7 +32,21 @@ final class ReportCommand implements Callable<Integer> {
                         + " results/<sweep> written by 'vaelab run'");
             }
         }
-        Path index = ReportWriter.write(sweeps, reports);
+        // Refusals a user can act on, as one line and exit 2 before anything is written.
+        List<Path> dirs = sweeps.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+        List<String> names = dirs.stream().map(p -> p.getFileName().toString()).toList();
+        for (String n : names) {
+            if (names.indexOf(n) != names.lastIndexOf(n)) {
+                throw new UserError(ReportWriter.sameName(dirs, n).substring("report: ".length()));
+            }
+        }
+        java.util.Optional<String> owner = ReportWriter.ownerProblem(names,
+                reports.resolve(ReportWriter.folderName(names)));
+        if (owner.isPresent()) {
+            throw new UserError(owner.get());
+        }
+        SweepRunner.requireFolder(reports.resolve(ReportWriter.folderName(names)), "the report", "--reports DIR");
+        Path index = ReportWriter.write(dirs, reports);
         commandSpec.commandLine().getOut().println("vaelab: report written: " + index);
         return ExitCodes.OK;
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Expand SPEC into a sweep, train every run that is not completed yet (resuming partial runs"
                 + " from their last checkpoint), and write the report.",
-                "Exit code: 0 every run completed, 1 some run failed or diverged, 2 bad input."})
+                "Exit code: 0 every run completed, 1 some run failed or diverged, 2 bad input,"
+                        + " 130/143 stopped by SIGINT/SIGTERM (resume with the same command)."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "Experiment spec (YAML).")
     Path specFile;
@@ -45,7 +46,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Runs trained at once, each in its own process with one thread (default: ${DEFAULT-VALUE}, measured fastest on 2 cores).")
     int workers = SweepRunner.DEFAULT_WORKERS;
 
-    @Option(names = "--force", description = "Run even if the spec behind this sweep name changed since its results were written.")
+    @Option(names = "--force", description = "Run a changed spec under an existing sweep name as a new version of the"
+            + " sweep: counts, index.json and the exit code then describe its runs; earlier runs are kept and shown"
+            + " as their version's. Not needed for a spec that only adds runs, or one that ran before.")
     boolean force;
 
     @Option(names = "--worker-id", hidden = true, description = "Internal: this process is worker K of a parent run.")
@@ -65,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
         }
         SweepPlan plan = SweepPlan.load(specFile, sets);
         if (dryRun) {
+            java.util.Set<String> pending = new java.util.LinkedHashSet<>();
+            DataChecks.require(specFile, plan.runs(), data, false, pending);
+            for (String note : pending) {
+                commandSpec.commandLine().getErr().println("vaelab: note: " + note);
+            }
+            commandSpec.commandLine().getErr().flush();
             out.print(format == Format.json ? DryRunFormat.json(plan.runs()) : DryRunFormat.table(plan.runs()));
             out.flush();
             return ExitCodes.OK;

@@ -6,6 +6,7 @@ import org.vaelab.tracking.EpochMetrics;
 import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.RunExecution;
+import org.vaelab.train.RunInterruptedException;
 
 /**
  * What a sweep shows of one executing run: a batch line with its ETA, one line per epoch, the run's notes,
@@ -30,6 +31,9 @@ final class RunProgress implements RunExecution.Listener {
 
     @Override
     public void onBatch(int epoch, int batch, int batches, double loss) {
+        if (StopSignals.requested()) {
+            throw new RunInterruptedException(StopSignals.signal());
+        }
         if (firstEpoch < 0) {
             firstEpoch = epoch;
         }
@@ -58,6 +62,10 @@ final class RunProgress implements RunExecution.Listener {
     void ended(RunSummary s, int latentDim) {
         if (s.status() == RunStatus.FAILED) {
             sink.event("FAILED " + label + ": " + s.cause());
+            return;
+        }
+        if (s.status() == RunStatus.INTERRUPTED) {
+            sink.event("interrupted " + label + ": " + s.cause());
             return;
         }
         EpochMetrics last = s.finalMetrics();

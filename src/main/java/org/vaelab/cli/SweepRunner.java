@@ -11,11 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.vaelab.data.DataException;
-import org.vaelab.data.DataLoader;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
-import org.vaelab.spec.DatasetSpec;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
@@ -54,17 +51,8 @@ final class SweepRunner {
     /** Runs the sweep with up to {@code workers} processes; returns the exit code. */
     int run(int workers, Path specFile, List<String> sets) throws IOException, InterruptedException {
         Instant start = Instant.now();
-        // Every input is checked before the first write, so bad input (exit 2) leaves results/ as it was.
-        checkDevices();
-        SweepGuard.check(store, plan, force);
-        List<RunSpec> todo = new ArrayList<>();
-        for (RunSpec r : plan.runs()) {
-            if (!SweepWorker.finished(store, r.id())) {
-                todo.add(r);
-            }
-        }
-        prefetch(todo);
-        prepare();
+        StopSignals.install();
+        List<RunSpec> todo = checkAndPrepare(true);
         int total = plan.runs().size();
         out.printf(Locale.ROOT, "vaelab: sweep %s: %d runs, %d to train (%s)%n", store.sweep(), total, todo.size(),
                 store.sweepDir());
@@ -78,7 +66,15 @@ final class SweepRunner {
         }
         store.writeIndex();
         Path report = renderReport();
-        List<RunSummary> summaries = store.summaries();
+        // The counts and the exit code describe the runs of this spec, not whatever else the folder holds
+        // (runs of an earlier spec version under the same name are kept, and shown, as that version's).
+        List<RunSummary> summaries = new ArrayList<>();
+        for (RunSpec r : plan.runs()) {
+            java.util.Optional<RunSummary> s = store.readSummary(r.id());
+            if (s.isPresent()) {
+                summaries.add(store.observed(s.get())); // as index.json and the report say it
+            }
+        }
         long completed = summaries.stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
         out.printf(Locale.ROOT, "vaelab: %d of %d runs completed in %s; report: %s%n", completed, total,
                 ProgressBoard.clock(Duration.between(start, Instant.now()).toMillis() / 1000.0),
@@ -92,13 +88,30 @@ final class SweepRunner {
         if (code == ExitCodes.BAD_INPUT) {
             return code;
         }
+        if (StopSignals.requested()) {
+            out.printf(Locale.ROOT, "vaelab: stopped by %s; interrupted runs resume from their last checkpoint"
+                    + " with: %s%n", StopSignals.signal(), resumeCommand(specFile, sets));
+            out.flush();
+            return StopSignals.exitCode();
+        }
         return completed == total ? ExitCodes.OK : ExitCodes.RUNS_FAILED;
     }
 
     /** Child-process mode: train runs, report progress on stdout in the worker protocol. */
     int runAsWorker(int workerId) throws IOException {
+        StopSignals.install();
         WorkerProcesses.exitWithParent();
-        return worker(WorkerProtocol.writer(out)).trainAll();
+        int code = worker(WorkerProtocol.writer(out)).trainAll();
+        return StopSignals.requested() && code == ExitCodes.OK ? StopSignals.exitCode() : code;
+    }
+
+    /** The command that resumes this sweep: the same spec, overrides and folders. */
+    private String resumeCommand(Path specFile, List<String> sets) {
+        List<String> args = new ArrayList<>(List.of("vaelab", "run"));
+        for (String a : childArguments(specFile, sets)) {
+            args.add(a.isEmpty() || a.matches("[A-Za-z0-9_./=:,@+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return String.join(" ", args);
     }
 
     private SweepWorker worker(ProgressSink sink) {
@@ -121,43 +134,62 @@ final class SweepRunner {
         return args;
     }
 
-    /**
-     * Loads (and on first use fetches) every data set the runs need, once, before anything is written and
-     * before the workers start: they would otherwise all fetch MNIST at once, and a missing or corrupt data
-     * set is bad input to report (exit 2) before any run folder is touched.
-     */
-    private void prefetch(List<RunSpec> todo) {
-        Set<DatasetSpec> seen = new HashSet<>();
-        for (RunSpec r : todo) {
-            if (seen.add(r.config().dataset())) {
-                try {
-                    DataLoader.load(r.config().dataset(), dataRoot, r.config().train().seed());
-                } catch (DataException e) {
-                    throw new UserError(e.getMessage(), e);
-                }
-            }
+    /** A check that throws {@link UserError}: its line(s) join {@code problems} instead. */
+    private interface Check {
+        void run() throws IOException;
+    }
+
+    private static void collect(List<String> problems, Check check) throws IOException {
+        try {
+            check.run();
+        } catch (UserError e) {
+            problems.add(e.display());
         }
     }
 
     /**
-     * For `vaelab submit`: every check and write `run` makes before training (devices, unless the runs will
-     * train on a cluster's GPUs that this machine lacks; the name guard; the data fetch; the folders; the plan),
-     * in the same order and with the same errors. Returns the runs not finished yet, in sweep order.
+     * Every check and write before training, shared by `run` and `submit`: devices (unless the runs will train
+     * on a cluster's GPUs that this machine lacks), the name guard and spec version, the folders, the data (MNIST
+     * fetched first if missing), all problems at once (exit 2, nothing written); then the folders, the spec
+     * version and the plan. Returns the runs not finished yet, in sweep order.
      */
-    List<RunSpec> prepareForSubmit(boolean checkDevices) throws IOException {
+    private List<RunSpec> checkAndPrepare(boolean checkDevices) throws IOException {
+        // Every input is checked before the first write, so bad input (exit 2) leaves results/ as it was; and
+        // every problem is reported at once, not one per attempt.
+        List<String> problems = new ArrayList<>();
         if (checkDevices) {
-            checkDevices();
+            collect(problems, this::checkDevices);
         }
-        SweepGuard.check(store, plan, force);
+        SweepGuard.Decision[] version = new SweepGuard.Decision[1];
+        collect(problems, () -> version[0] = SweepGuard.check(store, plan, force));
+        Path reportDir = reportsRoot.resolve(ReportWriter.folderName(List.of(store.sweep())));
+        collect(problems, () -> requireFolder(reportDir, "the report", "--reports DIR"));
+        collect(problems, () -> ReportWriter.ownerProblem(List.of(store.sweep()), reportDir).ifPresent(p -> {
+            throw new UserError(p);
+        }));
+        collect(problems, () -> requireFolder(store.sweepDir(), "results", "--results DIR"));
         List<RunSpec> todo = new ArrayList<>();
         for (RunSpec r : plan.runs()) {
             if (!SweepWorker.finished(store, r.id())) {
                 todo.add(r);
             }
         }
-        prefetch(todo);
-        prepare();
+        // The data of the runs to train, MNIST fetched first if missing (it goes to the data folder, never to
+        // results/ or reports/): subset sizes, classes, image sizes and the model against them, all at once.
+        problems.addAll(DataChecks.problems(plan.file(), todo, dataRoot, problems.isEmpty(), new HashSet<>()));
+        if (!problems.isEmpty()) {
+            throw UserError.located(String.join("\n", problems), null);
+        }
+        prepare(version[0], reportDir);
+        if (version[0].note() != null) {
+            out.println("vaelab: " + version[0].note());
+        }
         return todo;
+    }
+
+    /** For `vaelab submit`: what `run` checks and writes before training ({@link #checkAndPrepare}). */
+    List<RunSpec> prepareForSubmit(boolean checkDevices) throws IOException {
+        return checkAndPrepare(checkDevices);
     }
 
     /**
@@ -181,16 +213,32 @@ final class SweepRunner {
         }
     }
 
+    /**
+     * Refuses a folder that cannot be created or written, before anything is: the first existing folder on
+     * its path must be a writable folder (a file there is named as a file), so that a refused sweep leaves no
+     * folder behind.
+     */
+    static void requireFolder(Path dir, String what, String flag) {
+        Path p = dir.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        String fix = "; choose another folder with " + flag;
+        if (p == null) {
+            throw new UserError(dir + ": cannot write " + what + " here (no existing folder on its path)" + fix);
+        }
+        if (!Files.isDirectory(p)) {
+            throw new UserError(dir + ": cannot write " + what + " here: " + p + " is a file, not a folder" + fix);
+        }
+        if (!Files.isWritable(p)) {
+            throw new UserError(dir + ": cannot write " + what + " here: " + p + " is not writable" + fix);
+        }
+    }
+
     /** Creates the sweep's folders and records the spec and every planned run (after all input checks). */
-    private void prepare() throws IOException {
-        // The report folder first: a sweep whose report cannot be written is refused before results/ is touched,
-        // rather than after hours of training.
-        Path reports = reportsRoot.resolve(store.sweep());
+    private void prepare(SweepGuard.Decision version, Path reports) throws IOException {
         try {
             Files.createDirectories(reports);
-            if (!Files.isWritable(reports)) {
-                throw new IOException("not writable");
-            }
         } catch (IOException e) {
             throw new UserError(reports + ": cannot write the report here (" + e.getMessage()
                     + "); choose another folder with --reports DIR");
@@ -201,7 +249,7 @@ final class SweepRunner {
             throw new UserError(store.sweepDir() + ": cannot write results here (" + e.getMessage()
                     + "); choose another folder with --results DIR");
         }
-        SweepGuard.record(store, plan);
+        SweepGuard.record(store, plan, version);
         for (RunSpec r : plan.runs()) {
             store.plan(r, ConfigTree.toTree(r.config()));
         }

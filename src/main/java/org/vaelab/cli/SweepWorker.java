@@ -46,6 +46,9 @@ final class SweepWorker {
     int trainAll() throws IOException {
         List<RunSpec> busy = new ArrayList<>();
         for (RunSpec run : runs) {
+            if (StopSignals.requested()) {
+                return ExitCodes.OK; // a clean stop: no further run; the runner says how to resume
+            }
             if (finished(store, run.id())) {
                 continue;
             }
@@ -60,6 +63,9 @@ final class SweepWorker {
             }
         }
         for (RunSpec run : busy) {
+            if (StopSignals.requested()) {
+                return ExitCodes.OK;
+            }
             if (finished(store, run.id())) {
                 continue;
             }

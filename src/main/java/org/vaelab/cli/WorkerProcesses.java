@@ -57,7 +57,10 @@ final class WorkerProcesses {
             Process p = pb.start();
             procs.add(p);
             if (w == 0) {
-                // Ctrl-C on the parent stops the workers too; their runs resume from the last checkpoint.
+                // A stop signal to the parent alone (kill PID) is passed on as SIGTERM: each worker records its
+                // run as interrupted and exits; Ctrl-C reaches them through the terminal's process group too.
+                StopSignals.onStop(() -> procs.forEach(Process::destroy));
+                // Any other end of the parent (System.exit after an error) still stops the workers.
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> procs.forEach(Process::destroy)));
             }
             int worker = w;
@@ -71,7 +74,7 @@ final class WorkerProcesses {
             pumps.get(w).join();
             if (c == ExitCodes.BAD_INPUT) {
                 code = ExitCodes.BAD_INPUT;
-            } else if (c != ExitCodes.OK && code == ExitCodes.OK) {
+            } else if (c != ExitCodes.OK && code == ExitCodes.OK && !StopSignals.requested()) {
                 board.event(w, "worker exited with code " + c);
             }
         }

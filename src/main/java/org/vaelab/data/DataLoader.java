@@ -72,7 +72,12 @@ public final class DataLoader {
         switch (spec.name()) {
             case MNIST -> {
                 dir = spec.path() != null ? Path.of(spec.path()) : dataRoot.resolve("mnist");
-                fetcher.ensure(dir);
+                if (spec.path() != null) {
+                    // A dataset.path is the user's own folder: a typo must not be filled by a download.
+                    requireMnistAt(dir);
+                } else {
+                    fetcher.ensure(dir);
+                }
                 fix = MnistFetcher.FIX;
                 source = "mnist " + dir + " (md5 verified)";
             }
@@ -134,6 +139,122 @@ public final class DataLoader {
             how.append(", binarized statically");
         }
         return new DataSplit(train, test, how.toString());
+    }
+
+    private void requireMnistAt(Path dir) throws DataException {
+        List<String> missing = Files.isDirectory(dir) ? fetcher.check(dir) : List.of("not a folder");
+        if (!missing.isEmpty()) {
+            throw new DataException("dataset.path: " + dir + " does not hold MNIST (" + String.join(", ", missing)
+                    + "); point it at the folder with the four MNIST files, or remove dataset.path to have MNIST"
+                    + " fetched into the data folder (--data DIR, default data/mnist)");
+        }
+    }
+
+    /**
+     * Every problem {@link #load} would raise for {@code spec}, and the model against the image size, without
+     * fetching anything: for {@code validate} and {@code --dry-run}, and for {@code run} before its first write.
+     * MNIST in the data folder that is not fetched yet gives a {@link DataCheck#pending} note instead.
+     */
+    public static DataCheck check(DatasetSpec spec, org.vaelab.spec.ModelSpec model, Path dataRoot) {
+        return new DataLoader(new MnistFetcher(), FASHION_MNIST_DIR).checkSplit(spec, model, dataRoot);
+    }
+
+    /**
+     * Fetches what {@code spec} needs and is missing (MNIST into the data folder), without loading it: so that
+     * {@link #check} can then look at the data.
+     */
+    public static void fetch(DatasetSpec spec, Path dataRoot) throws DataException {
+        if (spec.name() == org.vaelab.spec.DatasetName.MNIST && spec.path() == null) {
+            new MnistFetcher().ensure(dataRoot.resolve("mnist"));
+        }
+    }
+
+    DataCheck checkSplit(DatasetSpec spec, org.vaelab.spec.ModelSpec model, Path dataRoot) {
+        List<String> problems = new java.util.ArrayList<>();
+        if (!spec.problems().isEmpty()) {
+            return new DataCheck(List.of(spec.problems().get(0).toString()), null);
+        }
+        Path dir;
+        try {
+            switch (spec.name()) {
+                case MNIST -> {
+                    dir = spec.path() != null ? Path.of(spec.path()) : dataRoot.resolve("mnist");
+                    if (spec.path() != null) {
+                        requireMnistAt(dir);
+                    } else if (!Files.isDirectory(dir) || !fetcher.check(dir).isEmpty()) {
+                        return new DataCheck(List.of(), "MNIST is not fetched into " + dir + " yet: its sizes are"
+                                + " checked when `vaelab run` fetches it");
+                    }
+                }
+                case FASHION_MNIST -> dir = spec.path() != null ? Path.of(spec.path()) : fashionDir;
+                case IDX -> dir = Path.of(spec.path());
+                default -> throw new IllegalStateException("unknown dataset " + spec.name());
+            }
+            if (spec.name() != org.vaelab.spec.DatasetName.MNIST) {
+                requireFolder(spec, dir);
+            }
+        } catch (DataException e) {
+            return new DataCheck(List.of(e.getMessage()), null);
+        }
+        String fix = spec.name() == org.vaelab.spec.DatasetName.MNIST ? MnistFetcher.FIX : IdxReader.DEFAULT_FIX;
+        ImageSet train = null;
+        ImageSet test = null;
+        try {
+            train = cached(find(spec, dir, TRAIN_IMAGES), find(spec, dir, TRAIN_LABELS), fix);
+        } catch (DataException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            test = cached(find(spec, dir, TEST_IMAGES), find(spec, dir, TEST_LABELS), fix);
+        } catch (DataException e) {
+            problems.add(e.getMessage());
+        }
+        if (train == null || test == null) {
+            return new DataCheck(problems, null);
+        }
+        if (train.rows() != test.rows() || train.cols() != test.cols()) {
+            problems.add(dir + ": training images are " + train.rows() + "x" + train.cols()
+                    + " but test images are " + test.rows() + "x" + test.cols()
+                    + "; use train and test files of the same data set");
+        }
+        String after = "";
+        if (spec.classes() != null) {
+            ImageSet tr = ImageSets.filterClasses(train, spec.classes());
+            ImageSet te = ImageSets.filterClasses(test, spec.classes());
+            for (ImageSet[] pair : new ImageSet[][] {{tr, train}, {te, test}}) {
+                if (pair[0].size() == 0) {
+                    problems.add("dataset.classes: no " + (pair[1] == train ? "training" : "test") + " images with"
+                            + " labels " + spec.classes() + " in " + dir + " (labels present: "
+                            + presentLabels(pair[1].labels()) + "); choose classes from those");
+                }
+            }
+            train = tr;
+            test = te;
+            after = " (after the classes filter)";
+        }
+        try {
+            if (spec.subset() != null) {
+                checkSubset("dataset.subset", spec.subset(), train.size(), "training", after);
+            }
+        } catch (DataException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            if (spec.testSubset() != null) {
+                checkSubset("dataset.test_subset", spec.testSubset(), test.size(), "test", after);
+            }
+        } catch (DataException e) {
+            problems.add(e.getMessage());
+        }
+        if (model != null) {
+            try {
+                org.vaelab.spec.ModelSummary.of(model, train.rows(), train.cols());
+            } catch (RuntimeException e) {
+                problems.add("model: does not fit the " + train.rows() + "x" + train.cols() + " images of " + dir
+                        + ": " + e.getMessage());
+            }
+        }
+        return new DataCheck(problems, null);
     }
 
     private void requireFolder(DatasetSpec spec, Path dir) throws DataException {

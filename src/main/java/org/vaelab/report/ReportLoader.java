@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vaelab.tracking.EpochMetrics;
@@ -15,6 +17,7 @@ import org.vaelab.tracking.Json;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.tracking.RunVisuals;
+import org.vaelab.tracking.SpecVersions;
 
 /**
  * Reads a sweep folder through the run store into {@link SweepData}. A run whose metrics, visuals or provenance
@@ -28,6 +31,8 @@ public final class ReportLoader {
     /** File names inside a run folder that RunStore has no reader for (yet). */
     static final String PROVENANCE = "provenance.json";
     static final String RUN_SPEC = "spec.yaml";
+    /** The pseudo varied key that tells a sweep's spec versions apart when runs of earlier versions are kept. */
+    public static final String VERSION_KEY = "spec_version";
 
     private ReportLoader() {
     }
@@ -45,7 +50,10 @@ public final class ReportLoader {
         }
         List<RunSummary> summaries;
         try {
-            summaries = store.summaries();
+            summaries = new ArrayList<>();
+            for (RunSummary s : store.summaries()) {
+                summaries.add(store.observed(s));
+            }
         } catch (IOException e) {
             throw new IOException(sweepDir + ": a summary.json cannot be read (" + oneLine(e) + ")", e);
         }
@@ -58,7 +66,7 @@ public final class ReportLoader {
             if (Files.exists(sweepJson)) {
                 JsonNode n = Json.mapper().readTree(sweepJson.toFile());
                 description = text(n, "description");
-                specText = text(n, "spec");
+                specText = text(n, "spec_text");
             }
             if (Files.exists(sweepSpec)) {
                 specText = specText != null ? specText : Files.readString(sweepSpec, StandardCharsets.UTF_8);
@@ -70,11 +78,49 @@ public final class ReportLoader {
         } catch (IOException | RuntimeException e) {
             problems.add("sweep spec unreadable: " + oneLine(e));
         }
+        try {
+            summaries = byVersion(summaries, SpecVersions.read(store.sweepDir()));
+        } catch (IOException | RuntimeException e) {
+            problems.add("spec versions unreadable: " + oneLine(e));
+        }
         List<RunData> runs = new ArrayList<>();
         for (RunSummary s : summaries) {
             runs.add(loadRun(store, s));
         }
         return new SweepData(store.sweep(), description, specText, runs, problems);
+    }
+
+    /**
+     * The runs of the current spec version in its expansion order, then the runs only earlier versions made
+     * (a changed spec run under the same name with --force). When there are such runs, every run gets the
+     * varied key {@value #VERSION_KEY} and an earlier run's name says its version, so the report shows them
+     * as that version's and never as same-named twins of the current runs.
+     */
+    static List<RunSummary> byVersion(List<RunSummary> summaries, SpecVersions versions) {
+        if (versions.isEmpty() || summaries.stream().allMatch(s -> versions.isCurrent(s.id()))) {
+            return summaries;
+        }
+        List<RunSummary> current = new ArrayList<>();
+        List<RunSummary> earlier = new ArrayList<>();
+        for (RunSummary s : summaries) {
+            boolean now = versions.isCurrent(s.id());
+            int v = now ? versions.current() : versions.versionOf(s.id()).orElse(0);
+            Map<String, Object> varied = new LinkedHashMap<>(s.varied() == null ? Map.of() : s.varied());
+            varied.put(VERSION_KEY, v);
+            int index = now ? versions.currentRuns().indexOf(s.id()) : s.index();
+            String name = now ? s.name() : "v" + v + ": " + s.name();
+            RunSummary relabelled = new RunSummary(s.id(), name, s.sweep(), index, s.status(), varied, s.config(),
+                    s.epochsCompleted(), s.finalMetrics(), s.cause(), s.started(), s.finished(), s.seconds(),
+                    s.verdict(), s.verdictDetail(), s.activeUnits(), s.inactiveDims(), s.timeline(), s.testLoglik(),
+                    s.extra());
+            (now ? current : earlier).add(relabelled);
+        }
+        current.sort(Comparator.comparingInt(RunSummary::index));
+        earlier.sort(Comparator.comparing((RunSummary s) -> -((Number) s.varied().get(VERSION_KEY)).intValue())
+                .thenComparingInt(RunSummary::index));
+        List<RunSummary> out = new ArrayList<>(current);
+        out.addAll(earlier);
+        return out;
     }
 
     private static RunData loadRun(RunStore store, RunSummary s) {

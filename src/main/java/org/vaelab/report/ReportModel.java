@@ -34,8 +34,8 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
     public static final String SWEEP_KEY = "sweep";
     static final String LATENT_KEY = "model.latent_dim";
     static final String BETA_KEY = "loss.beta";
-    static final List<RunStatus> STATUS_ORDER = List.of(RunStatus.COMPLETED, RunStatus.RUNNING, RunStatus.PENDING,
-            RunStatus.FAILED, RunStatus.DIVERGED);
+    static final List<RunStatus> STATUS_ORDER = List.of(RunStatus.COMPLETED, RunStatus.RUNNING,
+            RunStatus.INTERRUPTED, RunStatus.PENDING, RunStatus.FAILED, RunStatus.DIVERGED);
     /** The key `sweep.seeds` varies. */
     public static final String SEED_KEY = "train.seed";
     /** More panels than this would be unreadable small multiples: curves then share one panel. */
@@ -204,7 +204,9 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
         List<RunEntry> runs = new ArrayList<>();
         int i = 0;
         for (SweepData s : sweeps) {
-            for (RunData r : s.runs()) {
+            for (RunData stored : s.runs()) {
+                // In a comparison every run's name says its sweep: in the table, callouts, legends and pages.
+                RunData r = combined ? withSweepInName(stored, s.name()) : stored;
                 Map<String, Object> config = configs.get(i++);
                 Map<String, Object> v = new LinkedHashMap<>();
                 for (String k : varied) {
@@ -214,7 +216,7 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
                 runs.add(new RunEntry(r, base + ".html", base + "/", v, config));
             }
         }
-        String[] keys = chooseKeys(varied, runs);
+        String[] keys = combined ? chooseComparisonKeys(varied, runs, sweeps.size()) : chooseKeys(varied, runs);
         List<SweepHeader> headers = new ArrayList<>();
         for (SweepData s : sweeps) {
             headers.add(header(s));
@@ -294,6 +296,30 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
         }
         Map<String, Object> varied = r.summary().varied();
         return varied != null && varied.containsKey(key) ? varied.get(key) : config.get(key);
+    }
+
+    /**
+     * In a comparison the sweep is a real varied key: one panel per sweep (so curves of different sweeps never
+     * share a panel, even when their other keys are equal), coloured by what a single sweep would colour by;
+     * with more sweeps than panels fit, the sweep colours the curves.
+     */
+    private static String[] chooseComparisonKeys(List<String> varied, List<RunEntry> runs, int sweeps) {
+        List<String> rest = varied.stream().filter(k -> !k.equals(SWEEP_KEY)).toList();
+        String colour = chooseKeys(rest, runs)[0];
+        if (sweeps > MAX_PANELS) {
+            return new String[] {SWEEP_KEY, colour};
+        }
+        return new String[] {colour == null ? SWEEP_KEY : colour, SWEEP_KEY};
+    }
+
+    /** {@code r} with its sweep's name in front of its own ("beta-sweep: latent_dim=2,beta=1"). */
+    private static RunData withSweepInName(RunData r, String sweep) {
+        RunSummary s = r.summary();
+        String name = sweep + ": " + (s.name() == null || s.name().isBlank() ? s.id() : s.name());
+        RunSummary named = new RunSummary(s.id(), name, s.sweep(), s.index(), s.status(), s.varied(), s.config(),
+                s.epochsCompleted(), s.finalMetrics(), s.cause(), s.started(), s.finished(), s.seconds(), s.verdict(),
+                s.verdictDetail(), s.activeUnits(), s.inactiveDims(), s.timeline(), s.testLoglik(), s.extra());
+        return new RunData(named, r.epochs(), r.visuals(), r.provenance(), r.specYaml(), r.problems());
     }
 
     /**
@@ -442,6 +468,7 @@ public record ReportModel(String title, List<SweepHeader> sweeps, List<RunEntry>
         if (!failed.isEmpty()) {
             out.add(new Callout("failed", "Failed", failed));
         }
+        out.addAll(ComparisonNotes.of(runs, sweeps));
         List<CalloutItem> problems = new ArrayList<>();
         for (SweepData s : sweeps) {
             for (String p : s.problems()) {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -68,30 +69,67 @@ public final class ReportWriter {
         for (Path d : dirs) {
             SweepData s = ReportLoader.load(d);
             if (!names.add(s.name())) {
-                throw new IllegalArgumentException("report: two sweep folders are both named '" + s.name()
-                        + "'; compare sweeps with different names");
+                throw new IllegalArgumentException(sameName(dirs, s.name()));
             }
             sweeps.add(s);
         }
         ReportModel model = ReportModel.of(sweeps);
-        Path out = reportsRoot.resolve(folderName(sweeps.stream().map(SweepData::name).toList()));
+        List<String> sweepNames = sweeps.stream().map(SweepData::name).toList();
+        Path out = reportsRoot.resolve(folderName(sweepNames));
+        Optional<String> owner = ownerProblem(sweepNames, out);
+        if (owner.isPresent()) {
+            throw new IllegalStateException(owner.get());
+        }
         Files.createDirectories(out);
-        try (RunLock ignored = RunLock.acquire(out.resolve(".report.lock"))) {
+        // The lock sits beside the report folder, not in it: a report folder zipped and sent holds no lock file.
+        Files.deleteIfExists(out.resolve(".report.lock")); // where earlier versions kept it
+        try (RunLock ignored = RunLock.acquire(reportsRoot.resolve("." + out.getFileName() + ".lock"))) {
             return render(model, out);
         }
     }
 
+    /** The one-line refusal for two results folders of one sweep name. */
+    public static String sameName(List<Path> dirs, String name) {
+        List<String> same = dirs.stream().filter(d -> d.getFileName().toString().equals(name))
+                .map(Path::toString).toList();
+        return "report: " + String.join(" and ", same) + " are both sweep '" + name + "'; a comparison tells sweeps"
+                + " apart by name: run one of the specs under another name (name: in the spec), then compare";
+    }
+
     /**
-     * The report folder's name: the sweep's name for one sweep; for several, their names joined with "_vs_" in
-     * the order given (e.g. beta-sweep_vs_latent-sweep), or "compare-" and a 12-digit hash of that when it would
-     * be longer than 100 characters.
+     * Why {@code out} must not receive the report of {@code sweepNames}, if it must not: it holds the pages of
+     * other sweeps (runs/&lt;sweep&gt;/), i.e. another report, a sweep's or a comparison's. Comparison folders
+     * have a '+' in their name, which no sweep name has, so the two kinds never meet under vaelab's own names;
+     * this catches folders an earlier version named otherwise.
+     */
+    public static Optional<String> ownerProblem(List<String> sweepNames, Path out) throws IOException {
+        Path runs = out.resolve(RUNS);
+        if (!Files.isDirectory(runs)) {
+            return Optional.empty();
+        }
+        List<String> others;
+        try (var s = Files.list(runs)) {
+            others = s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !sweepNames.contains(n)).sorted().toList();
+        }
+        if (others.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(out + ": holds the report of " + String.join(", ", others) + ", not of "
+                + String.join(", ", sweepNames) + "; move that folder away, or choose another --reports DIR");
+    }
+
+    /**
+     * The report folder's name: the sweep's name for one sweep; for several, their names joined with "+" in
+     * the order given (e.g. beta-sweep+latent-sweep), or "compare+" and a 12-digit hash of that when it would
+     * be longer than 100 characters. No sweep name holds a '+', so a comparison's folder is never a sweep's.
      */
     public static String folderName(List<String> sweepNames) {
         if (sweepNames.size() == 1) {
             return sweepNames.get(0);
         }
-        String joined = String.join("_vs_", sweepNames);
-        return joined.length() <= MAX_FOLDER ? joined : "compare-" + sha256(joined).substring(0, 12);
+        String joined = String.join("+", sweepNames);
+        return joined.length() <= MAX_FOLDER ? joined : "compare+" + sha256(joined).substring(0, 12);
     }
 
     private static Path render(ReportModel m, Path out) throws IOException {

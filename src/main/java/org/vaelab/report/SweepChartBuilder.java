@@ -295,17 +295,24 @@ public final class SweepChartBuilder {
         }
         XYChart c = xy(PANEL_W, PANEL_H + 30, "rate: KL (nats)", "distortion: reconstruction (nats)");
         Map<String, String> names = Values.shortNames(m.variedKeys());
-        String group = m.panelKey();
+        // In a comparison the panels are the sweeps; lines here are per sweep and, within it, per what a single
+        // sweep's panels would be: a line never joins runs of two sweeps.
+        String group = m.combined() ? withinSweepGroup(m) : m.panelKey();
         Map<String, List<RunEntry>> byGroup = new LinkedHashMap<>();
         if (group == null) {
-            byGroup.put("runs", done);
+            for (RunEntry r : done) {
+                byGroup.computeIfAbsent(m.combined() ? r.sweep() : "runs", k -> new ArrayList<>()).add(r);
+            }
         } else {
-            for (Object v : m.values(group)) {
-                String key = Values.format(v);
-                List<RunEntry> rs = done.stream().filter(r -> Values.format(r.varied().get(group)).equals(key))
-                        .toList();
-                if (!rs.isEmpty()) {
-                    byGroup.put(legendName(group, names.get(group), key), rs);
+            for (String sweep : m.combined() ? m.sweeps().stream().map(h -> h.name()).toList()
+                    : java.util.Collections.singletonList((String) null)) {
+                for (Object v : m.values(group)) {
+                    String key = Values.format(v);
+                    List<RunEntry> rs = done.stream().filter(r -> sweep == null || r.sweep().equals(sweep))
+                            .filter(r -> Values.format(r.varied().get(group)).equals(key)).toList();
+                    if (!rs.isEmpty()) {
+                        byGroup.put(inSweep(sweep, legendName(group, names.get(group), key)), rs);
+                    }
                 }
             }
         }
@@ -347,7 +354,10 @@ public final class SweepChartBuilder {
         }
         XYChart c = xy(PANEL_W, PANEL_H + 30, "latent_dim (log scale)", "final test −ELBO (nats)");
         log2Axis(c, done.stream().mapToDouble(RunEntry::latentDim).toArray());
-        Map<String, List<RunEntry>> byBeta = byBeta(done);
+        Map<String, List<RunEntry>> byBeta = new LinkedHashMap<>();
+        for (List<RunEntry> ofSweep : bySweep(m, done)) {
+            byBeta(ofSweep).forEach((k, v) -> byBeta.put(inSweep(m.combined() ? v.get(0).sweep() : null, k), v));
+        }
         int i = 0;
         for (Map.Entry<String, List<RunEntry>> e : byBeta.entrySet()) {
             // Replicates (seeds, or any other varied key) share a latent size: the line goes through their mean
@@ -395,10 +405,13 @@ public final class SweepChartBuilder {
             log2Axis(c, done.stream().mapToDouble(RunEntry::beta).toArray());
         }
         Map<String, List<RunEntry>> bySize = new LinkedHashMap<>();
-        done.stream().sorted(Comparator.comparing(r -> r.latentDim() == null ? 0 : r.latentDim()))
-                .forEach(r -> bySize.computeIfAbsent(r.latentDim() == null ? "runs"
-                        : legendName(ReportModel.LATENT_KEY, "latent_dim", Values.format(r.latentDim())),
-                        k -> new ArrayList<>()).add(r));
+        for (List<RunEntry> ofSweep : bySweep(m, done)) {
+            ofSweep.stream().sorted(Comparator.comparing(r -> r.latentDim() == null ? 0 : r.latentDim()))
+                    .forEach(r -> bySize.computeIfAbsent(inSweep(m.combined() ? r.sweep() : null,
+                            r.latentDim() == null ? "runs"
+                                    : legendName(ReportModel.LATENT_KEY, "latent_dim", Values.format(r.latentDim()))),
+                            k -> new ArrayList<>()).add(r));
+        }
         int i = 0;
         for (Map.Entry<String, List<RunEntry>> e : bySize.entrySet()) {
             // Runs sharing a β (seeds) give one point: their mean, with a ±1 sd error bar.
@@ -451,6 +464,31 @@ public final class SweepChartBuilder {
                 ImageGrids.heatMap(labels, v, marks, "dimension rank (largest KL first)", "KL (nats)",
                         1e-3, cellW, 22));
     }
+    /** The runs per sweep, in the report's sweep order (one list when the report has one sweep). */
+    static List<List<RunEntry>> bySweep(ReportModel m, List<RunEntry> runs) {
+        if (!m.combined()) {
+            return List.of(runs);
+        }
+        Map<String, List<RunEntry>> out = new LinkedHashMap<>();
+        m.sweeps().forEach(h -> out.put(h.name(), new ArrayList<>()));
+        runs.forEach(r -> out.computeIfAbsent(r.sweep(), k -> new ArrayList<>()).add(r));
+        return out.values().stream().filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** A legend entry inside a comparison names its sweep: "beta-sweep β=1"; alone it is unchanged. */
+    static String inSweep(String sweep, String name) {
+        return sweep == null ? name : "runs".equals(name) ? sweep : sweep + " " + name;
+    }
+
+    /** Within one sweep of a comparison, what the lines of the rate-distortion plane follow. */
+    private static String withinSweepGroup(ReportModel m) {
+        if (m.variedKeys().contains(ReportModel.LATENT_KEY)) {
+            return ReportModel.LATENT_KEY;
+        }
+        return m.variedKeys().stream().filter(k -> !k.equals(ReportModel.SWEEP_KEY) && !k.equals(m.colourKey())
+                && !k.equals(ReportModel.SEED_KEY)).findFirst().orElse(null);
+    }
+
     static List<RunEntry> finished(ReportModel m) {
         return m.runs().stream().filter(r -> r.completed() && ReportModel.finite(r.testLoss())
                 && ReportModel.finite(r.testKl()) && ReportModel.finite(r.testRecon())).toList();

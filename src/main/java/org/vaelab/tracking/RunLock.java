@@ -41,6 +41,26 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether nobody holds the lock right now (this process included), without taking it for longer than the
+     * look and without writing to the file. A missing lock file is free.
+     */
+    public static boolean isFree(Path lockFile) throws IOException {
+        if (!java.nio.file.Files.exists(lockFile)) {
+            return true;
+        }
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                return false;
+            }
+            l.release();
+            return true;
+        } catch (OverlappingFileLockException e) {
+            return false;
+        }
+    }
+
     /** Waits for the lock (short critical sections only, such as rewriting a sweep's index). */
     public static RunLock acquire(Path lockFile) throws IOException {
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

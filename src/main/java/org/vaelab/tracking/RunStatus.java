@@ -4,9 +4,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Life cycle of a run in the store (MLflow's model): a failed or diverged run keeps its cause. */
+/**
+ * Life cycle of a run in the store (MLflow's model): a failed or diverged run keeps its cause. An interrupted
+ * run was stopped by SIGINT/SIGTERM, or its process died while it said running (kill -9: see
+ * {@link RunStore#observed}); it resumes from its last checkpoint on the next `vaelab run`.
+ */
 public enum RunStatus {
-    PENDING, RUNNING, COMPLETED, FAILED, DIVERGED;
+    PENDING, RUNNING, COMPLETED, FAILED, DIVERGED, INTERRUPTED;
 
     /** Lower-case name as written in summary.json. */
     public String json() {

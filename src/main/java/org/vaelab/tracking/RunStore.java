@@ -140,6 +140,19 @@ public final class RunStore {
                 .varied(new LinkedHashMap<>(run.varied())).config(configTree).build();
     }
 
+    /**
+     * The summary as it is true now: a summary that says running while no process holds the run's lock was
+     * left by a process that died (kill -9, a crash) and is shown as interrupted, as it resumes on the next run.
+     * The file is left as it is; the next process to take the lock rewrites it.
+     */
+    public RunSummary observed(RunSummary s) throws IOException {
+        if (s.status() == RunStatus.RUNNING && RunLock.isFree(runDir(s.id()).resolve("run.lock"))) {
+            return s.toBuilder().status(RunStatus.INTERRUPTED)
+                    .cause(s.cause() != null ? s.cause() : "its process ended while it was running").build();
+        }
+        return s;
+    }
+
     /** The summary of run {@code id}, if it has one. */
     public Optional<RunSummary> readSummary(String id) throws IOException {
         Path f = runDir(id).resolve(RunRecorder.SUMMARY);
@@ -194,29 +207,50 @@ public final class RunStore {
         }
     }
 
-    /** Rebuilds index.json from the run folders (under the sweep lock). */
+    /**
+     * Rebuilds index.json from the run folders (under the sweep lock). {@code runs} lists the runs of the
+     * current spec version (see {@link SpecVersions}) at their place in its expansion; runs only an earlier
+     * version made go to {@code earlier_runs}, each with the {@code spec_version} that made it, so the index
+     * never holds two runs with one index.
+     */
     public void writeIndex() throws IOException {
         create();
         try (RunLock ignored = RunLock.acquire(sweepDir.resolve(".index.lock"))) {
             AtomicFiles.removeLeftovers(sweepDir, INDEX); // index.json is only written under this lock
+            SpecVersions versions = SpecVersions.read(sweepDir);
             List<Map<String, Object>> runs = new ArrayList<>();
-            for (RunSummary s : summaries()) {
+            List<Map<String, Object>> earlier = new ArrayList<>();
+            for (RunSummary stored : summaries()) {
+                RunSummary s = observed(stored);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("id", s.id());
                 r.put("name", s.name());
-                r.put("index", s.index());
+                boolean current = versions.isCurrent(s.id());
+                r.put("index", current && !versions.isEmpty() ? versions.currentRuns().indexOf(s.id()) : s.index());
                 r.put("status", s.status().json());
                 r.put("varied", s.varied());
                 r.put("epochs_completed", s.epochsCompleted());
                 if (s.verdict() != null) {
                     r.put("verdict", s.verdict().json());
                 }
-                runs.add(r);
+                if (current) {
+                    runs.add(r);
+                } else {
+                    versions.versionOf(s.id()).ifPresent(v -> r.put("spec_version", v));
+                    earlier.add(r);
+                }
             }
+            runs.sort(Comparator.comparingInt(r -> (Integer) r.get("index")));
             Map<String, Object> index = new LinkedHashMap<>();
             index.put("sweep", sweep);
             index.put("updated", Instant.now().toString());
             index.put("runs", runs);
+            if (!versions.isEmpty()) {
+                index.put("spec_version", versions.current());
+                if (!earlier.isEmpty()) {
+                    index.put("earlier_runs", earlier);
+                }
+            }
             AtomicFiles.writeString(sweepDir.resolve(INDEX), Json.pretty(index));
         }
     }

@@ -19,7 +19,7 @@ import org.vaelab.diagnostics.Verdict;
  * @param epochsCompleted epochs finished so far
  * @param finalMetrics    the last epoch's metrics, or null before the first epoch ends
  * @param cause           why a run failed or diverged (with epoch and step), else null
- * @param started         ISO-8601 time training (last) started
+ * @param started         ISO-8601 time training first started (a resumed run keeps its first start)
  * @param finished        ISO-8601 time it ended, or null
  * @param seconds         training wall time summed over all attempts
  * @param verdict         healthy, partial_collapse, posterior_collapse or diverged, once known
@@ -51,9 +51,13 @@ public record RunSummary(String id, String name, String sweep, int index, RunSta
         return new Builder(this);
     }
 
-    /** This summary as training (re)starts at {@code when}: running, with no end and no cause yet. */
+    /**
+     * This summary as training (re)starts at {@code when}: running, with no end and no cause yet; a resumed
+     * run keeps the time it first started, so started..finished covers all of its training.
+     */
     public RunSummary withStart(String when) {
-        return toBuilder().status(RunStatus.RUNNING).cause(null).started(when).finished(null).build();
+        return toBuilder().status(RunStatus.RUNNING).cause(null).started(started != null ? started : when)
+                .finished(null).build();
     }
 
     /** This summary with another status, cause and end time. */

@@ -74,7 +74,8 @@ public final class RunExecution {
      * Executes {@code run} into {@code store}. A run that throws while training is recorded as failed with
      * its cause and returned, so the caller can go on to the next run.
      *
-     * @return the run's summary as recorded at the end: completed, diverged or failed
+     * @return the run's summary as recorded at the end: completed, diverged, failed, or interrupted when the
+     *         listener threw {@link RunInterruptedException}
      * @throws DataException before anything is written when the run's data is missing or unusable (bad
      *                       input: the run is not marked running)
      * @throws IOException   when the run folder cannot be written or its checkpoint is unreadable
@@ -85,13 +86,23 @@ public final class RunExecution {
         Map<String, Object> tree = ConfigTree.toTree(run.config());
         RunRecorder rec = store.open(run, tree, SpecYaml.write(tree));
         Instant started = Instant.now();
-        double before = rec.summary().seconds();
+        // Time of earlier attempts: the summary's sum, or, after a kill -9 that left no end time, at least the
+        // time of the epochs recorded, so a resumed run's seconds cover all of its training.
+        double before = Math.max(rec.summary().seconds(),
+                rec.epochs().stream().mapToDouble(e -> e.epochSeconds()).filter(Double::isFinite).sum());
         rec.updateSummary(s -> s.withStart(stamp(started)));
         rec.writeProvenance(Provenance.collect(Path.of("."), provenance(run, started, data)));
         TrainResult result;
         try {
             Trainer trainer = extras ? new Trainer(new LatentDiagnostics(run.config())) : new Trainer();
             result = trainer.train(run, data, rec, listener);
+        } catch (RunInterruptedException e) {
+            // A clean stop: the last checkpoint holds every recorded epoch, the one in progress is discarded.
+            String cause = "interrupted by " + e.getMessage() + " after " + rec.summary().epochsCompleted()
+                    + " epoch(s); resumes from its last checkpoint";
+            double secs = before + secondsSince(started);
+            rec.updateSummary(s -> s.withEnd(RunStatus.INTERRUPTED, cause, null, secs));
+            return rec.summary();
         } catch (RuntimeException e) {
             String cause = e.getClass().getSimpleName() + ": " + e.getMessage();
             double secs = before + secondsSince(started);

@@ -93,7 +93,7 @@ class BadInputTest {
         Files.writeString(spec, """
                 name: tiny
                 dataset: {name: idx, path: %s}
-                model: {hidden: [8], latent_dim: 2}
+                model: {hidden: [8]}
                 train: {epochs: 1, batch_size: 50}
                 eval: {loglik_samples: 5, loglik_subset: 10}
                 sweep:

@@ -61,7 +61,7 @@ class CliTest {
     Path tinySweep() throws IOException {
         return spec("tiny", """
                 dataset: {name: idx, path: %s}
-                model: {hidden: [16], latent_dim: 2}
+                model: {hidden: [16]}
                 train: {epochs: 2, batch_size: 32}
                 eval: {loglik_samples: 10, loglik_subset: 20}
                 sweep:

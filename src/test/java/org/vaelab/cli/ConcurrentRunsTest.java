@@ -39,7 +39,7 @@ class ConcurrentRunsTest {
         Files.writeString(f, """
                 name: %s
                 dataset: {name: idx, path: %s}
-                model: {hidden: [16], latent_dim: 2}
+                model: {hidden: [16]}
                 train: {epochs: %d, batch_size: 50}
                 eval: {loglik_samples: 5, loglik_subset: 20}
                 sweep:

@@ -65,7 +65,7 @@ class KillResumeTest {
         Files.writeString(spec, """
                 name: killed
                 dataset: {name: idx, path: %s}
-                model: {hidden: [32], latent_dim: 2}
+                model: {hidden: [32]}
                 train: {epochs: %d, batch_size: 50}
                 eval: {loglik_samples: 20, loglik_subset: 50}
                 sweep:

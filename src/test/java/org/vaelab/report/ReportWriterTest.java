@@ -169,10 +169,10 @@ class ReportWriterTest {
     void severalSweepsGoToOneComparisonFolder() throws Exception {
         Path other = SyntheticSweep.write(tmp.resolve("results"), "other", false, List.of(2), List.of(1.0, 2.0));
         Path page = ReportWriter.write(List.of(sweep, other), tmp.resolve("reports"));
-        assertEquals(tmp.resolve("reports/beta-sweep_vs_other/index.html"), page);
+        assertEquals(tmp.resolve("reports/beta-sweep+other/index.html"), page);
         String html = Files.readString(page);
         assertTrue(html.contains("beta-sweep vs other") && html.contains("runs/other/"));
-        assertEquals("compare-", ReportWriter.folderName(List.of("a".repeat(60), "b".repeat(60))).substring(0, 8));
+        assertEquals("compare+", ReportWriter.folderName(List.of("a".repeat(60), "b".repeat(60))).substring(0, 8));
     }
 
     @Test
@@ -205,14 +205,21 @@ class ReportWriterTest {
         assertTrue(html.contains("2 pending"), "status counts before any run started");
         assertFalse(html.contains("id=\"test-loss\""), "no curves yet");
 
-        var rec = store.open(specs.get(0), SyntheticSweep.config(8, 1.0, false), "");
-        rec.updateSummary(x -> x.withStart("2024-05-01T10:00:00Z"));
-        rec.recordEpoch(org.vaelab.tracking.EpochMetrics.builder(1).train(200, 190, 10).test(201, 191, 10).beta(1)
-                .gradNorm(5).learningRate(1e-3).epochSeconds(3).trainSamplesPerSecond(100).build());
-        html = Files.readString(ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports")));
+        // A running run is one whose trainer holds its lock (a "running" summary without one is interrupted).
+        try (var lock = store.tryLock("a1").orElseThrow()) {
+            var rec = store.open(specs.get(0), SyntheticSweep.config(8, 1.0, false), "");
+            rec.updateSummary(x -> x.withStart("2024-05-01T10:00:00Z"));
+            rec.recordEpoch(org.vaelab.tracking.EpochMetrics.builder(1).train(200, 190, 10).test(201, 191, 10)
+                    .beta(1).gradNorm(5).learningRate(1e-3).epochSeconds(3).trainSamplesPerSecond(100).build());
+            html = Files.readString(ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports")));
+        }
         assertTrue(html.contains("1 running") && html.contains("1 pending"));
         assertTrue(html.contains("id=\"test-loss\""), "the running run's first epoch is drawn");
         assertTrue(html.contains("(still running)"));
+
+        // Once nobody holds the lock (its process died), the same summary reads as interrupted, not running.
+        html = Files.readString(ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports")));
+        assertTrue(html.contains("1 interrupted") && !html.contains("1 running"), "no run shown running");
     }
 
     static List<Path> files(Path dir, String suffix) throws IOException {

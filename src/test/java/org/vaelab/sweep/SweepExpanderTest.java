@@ -60,7 +60,7 @@ class SweepExpanderTest {
     @Test
     void zipTuplesVaryInsideTheGridAndSeedsInsideEverything() throws Exception {
         List<RunSpec> runs = expand("""
-                loss: {warmup: {schedule: linear, epochs: 1}}
+                loss: {warmup: {schedule: linear}}
                 sweep:
                   grid: {model.latent_dim: [2, 8]}
                   zip: {train.epochs: [5, 20], loss.warmup.epochs: [2, 8]}

@@ -74,7 +74,7 @@ class RunVocabularyJsonTest {
         JsonMappingException e = assertThrows(JsonMappingException.class,
                 () -> Json.mapper().readValue("{\"status\":\"finished\"}", RunSummary.class));
         assertTrue(e.getMessage().contains("unknown run status 'finished' (allowed: pending, running, completed,"
-                + " failed, diverged)"), e.getMessage());
+                + " failed, diverged, interrupted)"), e.getMessage());
     }
 
     @Test
@@ -95,7 +95,7 @@ class RunVocabularyJsonTest {
         assertEquals(RunStatus.RUNNING, started.status());
         assertNull(started.cause());
         assertNull(started.finished());
-        assertEquals(s.toBuilder().status(RunStatus.RUNNING).cause(null).started("t2").finished(null).build(),
-                started, "nothing else changes");
+        assertEquals(s.toBuilder().status(RunStatus.RUNNING).cause(null).started("t0").finished(null).build(),
+                started, "nothing else changes; a resumed run keeps its first start (t0, not t2)");
     }
 }

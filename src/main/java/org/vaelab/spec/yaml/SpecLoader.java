@@ -105,6 +105,7 @@ public final class SpecLoader {
             throw sorted(fileErrors, setErrors, sets);
         }
 
+        Map<String, Object> fileTree = tree;
         List<SetOverride> overrides = new ArrayList<>();
         for (String set : sets) {
             int eq = set.indexOf('=');
@@ -152,6 +153,13 @@ public final class SpecLoader {
                 fileErrors.add(new SpecError(displayName, at.line(), at.column(), p.path(), p.message()));
             }
         }
+        // One problem per key: a base value that is itself wrong is reported as that.
+        shadowedBaseValues(fileTree, doc.locations()).stream()
+                .filter(e -> fileErrors.stream().noneMatch(f -> f.path().equals(e.getKey())))
+                .toList().forEach(e -> fileErrors.add(new SpecError(displayName,
+                e.getValue().line(), e.getValue().column(), e.getKey(), uselessOverride(fileTree, e.getKey()).orElseThrow()
+                        .replace("(override the list instead, e.g. --set", "(remove it here, or set it in the list:")
+                        .replace("(override the seeds instead, e.g. --set", "(remove it here, or set the seeds:"))));
         for (SetOverride o : overrides) {
             uselessOverride(tree, o.path()).ifPresent(m -> setErrors.add(setError(o.argument(), "", m)));
         }
@@ -159,6 +167,23 @@ public final class SpecLoader {
             throw sorted(fileErrors, setErrors, sets);
         }
         return bound.value();
+    }
+
+    /**
+     * Base values in the file of keys the sweep varies (model.latent_dim: 8 beside sweep.grid.model.latent_dim):
+     * each run replaces them, so, as with --set, they are an error rather than silently ignored.
+     */
+    private static List<Map.Entry<String, YamlTree.Location>> shadowedBaseValues(Map<String, Object> tree,
+            Map<String, YamlTree.Location> locations) {
+        List<Map.Entry<String, YamlTree.Location>> out = new ArrayList<>();
+        for (Map.Entry<String, YamlTree.Location> e : locations.entrySet()) {
+            String path = e.getKey();
+            if (!path.startsWith("sweep") && !path.contains("[") && !(ConfigTree.get(tree, path) instanceof Map)
+                    && uselessOverride(tree, path).isPresent()) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** An override of a key the sweep varies would be silently replaced in every run: say so instead. */

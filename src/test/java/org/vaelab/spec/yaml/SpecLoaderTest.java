@@ -74,8 +74,9 @@ class SpecLoaderTest {
                 name: beta-sweep              # results/<name>/, reports/<name>/ ; [a-z0-9._-]+
                 description: ...
                 dataset: {name: mnist, path: null, subset: null, test_subset: null, classes: null, binarize: none, dequantize: false}
-                model:   {encoder: mlp, decoder: mlp, hidden: [256, 256], channels: [32, 64], activation: relu, latent_dim: 32}
-                loss:    {reconstruction: bce, beta: 1.0, warmup: {schedule: none, epochs: 0, cycles: 4, ratio: 0.5},
+                # every key but the two the sweep varies (a base value beside the sweep's list is an error)
+                model:   {encoder: mlp, decoder: mlp, hidden: [256, 256], channels: [32, 64], activation: relu}
+                loss:    {reconstruction: bce, warmup: {schedule: none, epochs: 0, cycles: 4, ratio: 0.5},
                           free_bits: 0.0, mc_samples: 1, estimator: elbo}
                 train:   {epochs: 10, batch_size: 128, optimizer: adam, learning_rate: 0.001, grad_clip: null, seed: 42, device: cpu}
                 eval:    {active_unit_threshold: 0.01, loglik_samples: 1000, loglik_subset: 1000}
