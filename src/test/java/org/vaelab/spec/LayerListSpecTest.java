@@ -102,7 +102,7 @@ class LayerListSpecTest {
                 """).get(0).id());
         List<RunSpec> mixed = runs("""
                 name: c
-                model: {encoder: conv, decoder: mlp, hidden: [], channels: [32, 64], latent_dim: 5}
+                model: {encoder: conv, decoder: mlp, channels: [32, 64], latent_dim: 5}
                 sweep: {grid: {model.hidden: [[], [128]]}}
                 """);
         assertEquals(List.of("112aad04d27c", "8972ec7aab43"), mixed.stream().map(RunSpec::id).toList());
