@@ -80,7 +80,10 @@ class StopSignalTest {
                     s.toString());
             if (s.get("status").asText().equals("interrupted")) {
                 interrupted++;
-                assertTrue(s.get("cause").asText().contains("SIG" + signal), s.toString());
+                // A worker signalled with its whole group gets the terminal's signal and its parent's SIGTERM;
+                // it records whichever came first (seen both ways on CI).
+                String cause = s.get("cause").asText();
+                assertTrue(cause.contains("SIG" + signal) || (group && cause.contains("SIGTERM")), s.toString());
                 assertTrue(s.get("seconds").asDouble() > 0, s.toString());
             }
         }
