@@ -71,7 +71,7 @@ class SlurmSweepTest {
         Files.writeString(spec, """
                 name: four
                 dataset: {name: idx, path: %s}
-                model: {hidden: [32], latent_dim: 2}
+                model: {hidden: [32]}
                 train: {epochs: 2, batch_size: 50}
                 eval: {loglik_samples: 20, loglik_subset: 50}
                 sweep:
@@ -142,7 +142,7 @@ class SlurmSweepTest {
         Files.writeString(spec, """
                 name: cancelled
                 dataset: {name: idx, path: %s}
-                model: {hidden: [128], latent_dim: 2}
+                model: {hidden: [128]}
                 train: {epochs: 8, batch_size: 50}
                 eval: {loglik_samples: 10, loglik_subset: 50}
                 sweep:
