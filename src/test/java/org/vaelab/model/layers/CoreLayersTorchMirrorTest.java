@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -39,17 +33,8 @@ import org.vaelab.spec.Shape;
  * LayersTest. Skipped when Debian's /usr/bin/python3 has no torch.
  */
 class CoreLayersTorchMirrorTest {
-    private static final String PYTHON = "/usr/bin/python3";
     private static final int ROWS = 3;
 
-    private static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 
     private static long[] layout(Shape s) {
         return s.image() ? new long[]{ROWS, s.height(), s.width(), s.channels()} : new long[]{ROWS, s.channels()};
@@ -118,7 +103,7 @@ class CoreLayersTorchMirrorTest {
 
     @Test
     void twinsMatchPyTorch(@TempDir Path dir) throws Exception {
-        assumeTrue(torchAvailable(), "no torch in " + PYTHON);
+        assumeTrue(LayerHarness.torchAvailable(), "no torch in " + LayerHarness.PYTHON);
         DataType before = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         List<Map<String, Object>> cases = new ArrayList<>();
@@ -138,19 +123,8 @@ class CoreLayersTorchMirrorTest {
             Nd4j.setDefaultDataTypes(before, before);
         }
 
-        ObjectMapper mapper = new ObjectMapper();
-        Path json = dir.resolve("cases.json");
-        mapper.writeValue(json.toFile(), cases);
-        Path script = dir.resolve("core_mirror.py");
-        try (InputStream in = getClass().getResourceAsStream("core_mirror.py")) {
-            Files.copy(in, script);
-        }
-        Process proc = new ProcessBuilder(PYTHON, script.toString(), json.toString()).redirectErrorStream(true)
-                .start();
-        String text = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(proc.waitFor(180, TimeUnit.SECONDS));
-        assertEquals(0, proc.exitValue(), text);
-        JsonNode r = mapper.readTree(text.substring(text.lastIndexOf("\n{") + 1));
+        JsonNode r = LayerHarness.mirror("core_mirror.py", cases, dir, 180);
+        String text = r.toString();
         assertEquals(cases.size(), r.size(), text);
         for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> c = it.next();

@@ -30,6 +30,39 @@ import org.vaelab.spec.Shape;
  * and return their state updates.
  */
 final class LayerHarness implements AutoCloseable {
+    /** Debian's interpreter, which has torch 1.13 (the pyenv python3 on PATH has none). */
+    static final String PYTHON = "/usr/bin/python3";
+
+    /** Whether {@link #PYTHON} imports torch; the PyTorch checks are skipped without it. */
+    static boolean torchAvailable() {
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
+            return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Writes {@code export} as JSON into {@code dir}, runs the PyTorch mirror {@code script} (a resource beside
+     * these tests) on it, and returns the last JSON object the script printed; fails on a non-zero exit.
+     */
+    static com.fasterxml.jackson.databind.JsonNode mirror(String script, Object export, java.nio.file.Path dir,
+                                                          int timeoutSeconds) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.nio.file.Path json = dir.resolve("export.json");
+        mapper.writeValue(json.toFile(), export);
+        java.nio.file.Path file = dir.resolve(script);
+        try (java.io.InputStream in = LayerHarness.class.getResourceAsStream(script)) {
+            java.nio.file.Files.copy(in, file);
+        }
+        Process proc = new ProcessBuilder(PYTHON, file.toString(), json.toString()).redirectErrorStream(true).start();
+        String text = new String(proc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(proc.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS), script + " timed out: " + text);
+        assertEquals(0, proc.exitValue(), text);
+        return mapper.readTree(text.substring(text.lastIndexOf("\n{") + 1));
+    }
+
     // ---- static helpers for stateless layers ----
 
     /** Forward outputs: relative to the reference's largest value. Gradients: likewise, per array. */

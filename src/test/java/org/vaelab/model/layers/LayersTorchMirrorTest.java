@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +12,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,16 +26,7 @@ import org.vaelab.spec.Shape;
  * tied to the twins by the other tests of this package. Skipped when Debian's /usr/bin/python3 has no torch.
  */
 class LayersTorchMirrorTest {
-    private static final String PYTHON = "/usr/bin/python3";
 
-    private static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 
     private static Map<String, Object> export(String name, Layer l, LayerHarness.Values v, Map<String, Object> cfg) {
         LayerHarness.Result t = LayerHarness.twin(l, v, DataType.DOUBLE);
@@ -87,7 +72,7 @@ class LayersTorchMirrorTest {
 
     @Test
     void twinsMatchPyTorch(@TempDir Path dir) throws Exception {
-        assumeTrue(torchAvailable(), "no torch in " + PYTHON);
+        assumeTrue(LayerHarness.torchAvailable(), "no torch in " + LayerHarness.PYTHON);
         List<Map<String, Object>> cases = new ArrayList<>();
         cases.add(conv("conv k3 s2 p1", Shape.image(2, 7, 6), new LayerSpec.Conv(3, 3, 3, 2, 1, 1, false), null, 2));
         cases.add(conv("conv k4 same", Shape.image(2, 6, 5), new LayerSpec.Conv(2, 4, 4, 1, 0, 0, true), null, 2));
@@ -120,19 +105,8 @@ class LayersTorchMirrorTest {
                     Map.of("kind", "upsample", "k", p[3])));
         }
 
-        ObjectMapper mapper = new ObjectMapper();
-        Path json = dir.resolve("cases.json");
-        mapper.writeValue(json.toFile(), cases);
-        Path script = dir.resolve("layers_mirror.py");
-        try (InputStream in = getClass().getResourceAsStream("layers_mirror.py")) {
-            Files.copy(in, script);
-        }
-        Process proc = new ProcessBuilder(PYTHON, script.toString(), json.toString()).redirectErrorStream(true)
-                .start();
-        String text = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(proc.waitFor(180, TimeUnit.SECONDS));
-        assertEquals(0, proc.exitValue(), text);
-        JsonNode r = mapper.readTree(text.substring(text.lastIndexOf("\n{") + 1));
+        JsonNode r = LayerHarness.mirror("layers_mirror.py", cases, dir, 180);
+        String text = r.toString();
         assertEquals(cases.size(), r.size(), text);
         for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> c = it.next();

@@ -1,21 +1,14 @@
 package org.vaelab.model.layers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,16 +24,7 @@ import org.vaelab.spec.Shape;
  * /usr/bin/python3 has no torch.
  */
 class NormTorchMirrorTest {
-    private static final String PYTHON = "/usr/bin/python3";
 
-    private static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 
     private static Layer layer(String kind, Shape s) {
         return kind.equals("layernorm") ? new LayerNormLayer("n", s, new LayerSpec.LayerNorm())
@@ -54,7 +38,7 @@ class NormTorchMirrorTest {
     @ParameterizedTest(name = "{0} image={1}")
     @CsvSource({"layernorm,false", "layernorm,true", "batchnorm,false", "batchnorm,true"})
     void bothModesMatchPyTorch(String kind, boolean image, @TempDir Path dir) throws Exception {
-        assumeTrue(torchAvailable(), "no torch in " + PYTHON);
+        assumeTrue(LayerHarness.torchAvailable(), "no torch in " + LayerHarness.PYTHON);
         Shape s = image ? Shape.image(3, 4, 5) : Shape.vector(6);
         Map<String, Object> out = new LinkedHashMap<>();
         try (LayerHarness ref = new LayerHarness(layer(kind, s), DataType.DOUBLE, 31);
@@ -108,19 +92,8 @@ class NormTorchMirrorTest {
             out.put("eval", Map.of("rows", rows, "x", x, "twin", doubles(t.get("y")),
                     "fast", trim(fast.layer.forward(LayerHarness.floats(x), rows, false), x.length)));
         }
-        Path json = dir.resolve("export.json");
-        ObjectMapper mapper = new ObjectMapper();
-        mapper.writeValue(json.toFile(), out);
-        Path script = dir.resolve("norm_mirror.py");
-        try (InputStream in = getClass().getResourceAsStream("norm_mirror.py")) {
-            Files.copy(in, script);
-        }
-        Process proc = new ProcessBuilder(PYTHON, script.toString(), json.toString()).redirectErrorStream(true)
-                .start();
-        String text = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(proc.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, proc.exitValue(), text);
-        JsonNode r = mapper.readTree(text.substring(text.lastIndexOf('{')));
+        JsonNode r = LayerHarness.mirror("norm_mirror.py", out, dir, 120);
+        String text = r.toString();
         assertTrue(r.get("twin").asDouble() < 1e-10, "the twin differs from PyTorch: " + text);
         assertTrue(r.get("fast").asDouble() < 1e-4, "the fast path differs from PyTorch: " + text);
     }
