@@ -1,7 +1,9 @@
 package org.vaelab.tracking;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -21,17 +23,32 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** What streams a file's content; called once with the temporary file's buffered stream. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** Replaces {@code target} with {@code bytes} atomically, creating parent folders as needed. */
     public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Replaces {@code target} atomically with what {@code body} writes, creating parent folders as needed. The
+     * content streams through a buffer into the temporary file, so a file larger than the heap (a checkpoint of
+     * a big model) is never held whole in memory.
+     */
+    public static void write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                // not closed here: closing the stream would close the channel before force()
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                body.writeTo(out);
+                out.flush();
                 ch.force(true);
             }
             // createTempFile makes owner-only files; results and reports are meant to be read by others too.
@@ -46,6 +63,11 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Replaces {@code target} atomically with a copy of {@code source}, streamed (never read whole). */
+    public static void copy(Path source, Path target) throws IOException {
+        write(target, out -> Files.copy(source, out));
     }
 
     /**

@@ -138,6 +138,45 @@ public final class AdamOptimizer implements AutoCloseable {
         }
     }
 
+    /** The moments as {@link #moments()} orders them, [m, v], read in chunks for a streamed checkpoint. */
+    Checkpoint.FloatSource momentSource() {
+        return new Checkpoint.FloatSource() {
+            @Override
+            public int length() {
+                return 2 * size;
+            }
+
+            @Override
+            public void get(int from, float[] into, int len) {
+                for (int i = 0; i < len; i++) {
+                    int k = from + i;
+                    boolean first = k < size;
+                    int j = first ? k : k - size;
+                    into[i] = dtype == DataType.FLOAT ? (first ? m : v)[j] : (float) (first ? md : vd)[j];
+                }
+            }
+        };
+    }
+
+    /** Where a streamed checkpoint's {@code n} moment values go, [m, v]; a wrong count is refused first. */
+    Checkpoint.FloatSink momentSink(int n) {
+        if (n != 2 * size) {
+            throw new IllegalArgumentException("Adam state has " + n + " values, expected " + 2 * size);
+        }
+        return (from, values, len) -> {
+            for (int i = 0; i < len; i++) {
+                int k = from + i;
+                boolean first = k < size;
+                int j = first ? k : k - size;
+                if (dtype == DataType.FLOAT) {
+                    (first ? m : v)[j] = values[i];
+                } else {
+                    (first ? md : vd)[j] = values[i];
+                }
+            }
+        };
+    }
+
     @Override
     public void close() {
         // heap only: nothing native to release

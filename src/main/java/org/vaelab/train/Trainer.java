@@ -97,10 +97,9 @@ public final class Trainer {
 
             int firstEpoch = 1;
             long step = 0;
-            Optional<Checkpoint> ck = Checkpoint.read(ckDir.resolve(Checkpoint.LAST));
+            Optional<Checkpoint> ck = resume(ckDir.resolve(Checkpoint.LAST), model, adam);
             if (ck.isPresent()) {
                 Checkpoint c = ck.get();
-                restore(c, model, adam, ckDir);
                 step = c.step();
                 firstEpoch = c.epoch() + 1;
                 // epochs recorded after the checkpoint are trained again; the checkpoint's own epoch is
@@ -187,14 +186,14 @@ public final class Trainer {
                 m = m.toBuilder().epochSeconds((System.nanoTime() - t0) / 1e9).build();
 
                 // checkpoint first, then record: see Checkpoint for why this order loses nothing on a kill
-                new Checkpoint(epoch, step, model.parameters().signature(), params.toFloatVector(), model.state(),
-                        adam.moments(), m).write(ckDir.resolve(Checkpoint.LAST));
+                Checkpoint.write(ckDir.resolve(Checkpoint.LAST), epoch, step, model.parameters().signature(), params,
+                        model.state(), adam, m);
                 recorder.recordEpoch(m);
                 listener.onEpoch(m);
             }
             Path last = ckDir.resolve(Checkpoint.LAST);
             if (Files.exists(last)) {
-                AtomicFiles.write(ckDir.resolve(Checkpoint.FINAL), Files.readAllBytes(last));
+                AtomicFiles.copy(last, ckDir.resolve(Checkpoint.FINAL));
             }
             handedOver = true;
             return new TrainResult(RunStatus.COMPLETED, lastOf(recorder), recorder.epochs(), null, null, null, model);
@@ -223,25 +222,17 @@ public final class Trainer {
 
     /** Loads the parameters and state of a checkpoint file (e.g. {@link Checkpoint#FINAL}) into {@code model}. */
     public static void load(Path checkpoint, VaeModel model) throws IOException {
-        Checkpoint c = Checkpoint.read(checkpoint)
-                .orElseThrow(() -> new IOException(checkpoint + ": no such checkpoint"));
-        checkSignature(c, model, checkpoint);
-        model.parameters().flat().assign(Nd4j.createFromArray(c.params()).reshape(1, c.params().length));
-        c.restoreState(model.state(), checkpoint);
+        Checkpoint.restore(checkpoint, model.parameters().signature(), model.parameters().flat(), model.state(),
+                null);
     }
 
-    private static void restore(Checkpoint c, VaeModel model, AdamOptimizer adam, Path dir) throws IOException {
-        checkSignature(c, model, dir.resolve(Checkpoint.LAST));
-        model.parameters().flat().assign(Nd4j.createFromArray(c.params()).reshape(1, c.params().length));
-        c.restoreState(model.state(), dir.resolve(Checkpoint.LAST));
-        adam.restore(c.adam());
-    }
-
-    private static void checkSignature(Checkpoint c, VaeModel model, Path file) throws IOException {
-        if (!c.signature().equals(model.parameters().signature())) {
-            throw new IOException(file + ": checkpoint was written by a different model architecture; delete it"
-                    + " to restart this run from epoch 1");
+    /** The run's last checkpoint streamed into the model and optimizer, if there is one (epoch, step, metrics). */
+    private static Optional<Checkpoint> resume(Path last, VaeModel model, AdamOptimizer adam) throws IOException {
+        if (!Files.exists(last)) {
+            return Optional.empty();
         }
+        return Optional.of(Checkpoint.restore(last, model.parameters().signature(), model.parameters().flat(),
+                model.state(), adam));
     }
 
     private static EpochMetrics lastOf(RunRecorder recorder) {

@@ -70,6 +70,30 @@ public final class SpecLoader {
         return parse(text, source, setOverrides);
     }
 
+    /**
+     * Where the first of {@code paths} that the file writes is ({@code file:line:col}), trying each key as
+     * written in the base config and under {@code sweep.grid.}; the file's first line if none is written
+     * (a key left at its default). For checks made after validation (the memory estimate) that still point
+     * at the key to change.
+     */
+    public static String position(Path file, List<String> paths) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            YamlTree.Document doc = YamlTree.read(text.startsWith("\uFEFF") ? text.substring(1) : text);
+            for (String path : paths) {
+                for (String p : List.of("sweep.grid." + path, path)) {
+                    YamlTree.Location at = doc.locations().get(p);
+                    if (at != null) {
+                        return file + ":" + at.line() + ":" + at.column();
+                    }
+                }
+            }
+            return file + ":1:1";
+        } catch (IOException | YamlTree.SyntaxError | RuntimeException e) {
+            return file.toString();
+        }
+    }
+
     private static SpecException single(String source, String message) {
         return new SpecException(List.of(new SpecError(source, 0, 0, "", message)));
     }
