@@ -69,12 +69,20 @@ final class RunCommand implements Callable<Integer> {
         SweepPlan plan = SweepPlan.load(specFile, sets);
         if (dryRun) {
             java.util.Set<String> pending = new java.util.LinkedHashSet<>();
-            DataChecks.require(specFile, plan.runs(), data, false, pending);
+            // the data's and the memory's problems, all at once
+            List<String> problems = new java.util.ArrayList<>(DataChecks.problems(specFile, plan.runs(), data, false, pending));
+            problems.addAll(MemoryChecks.problems(specFile, plan.runs()));
+            if (!problems.isEmpty()) {
+                throw UserError.located(String.join("\n", problems), null);
+            }
             for (String note : pending) {
                 commandSpec.commandLine().getErr().println("vaelab: note: " + note);
             }
-            commandSpec.commandLine().getErr().flush();
             out.print(format == Format.json ? DryRunFormat.json(plan.runs()) : DryRunFormat.table(plan.runs()));
+            // after the table; beside JSON on stderr, so that stdout stays one JSON document
+            MemoryChecks.line(plan.runs()).ifPresent(l -> (format == Format.json
+                    ? commandSpec.commandLine().getErr() : out).println(l));
+            commandSpec.commandLine().getErr().flush();
             out.flush();
             return ExitCodes.OK;
         }

@@ -72,6 +72,11 @@ final class SummaryCommand implements Callable<Integer> {
                 continue;
             }
             text.append(ModelSummary.of(model, rows, cols).render());
+            // the group's runs may differ in batch size or data: the largest estimate
+            group.stream().map(MemoryChecks::estimate).flatMap(java.util.Optional::stream)
+                    .max(java.util.Comparator.comparingLong(org.vaelab.train.MemoryEstimate::total))
+                    .ifPresent(m -> text.append("memory of a training worker: about ").append(m.describe())
+                            .append('\n'));
         }
         return text.toString();
     }

@@ -60,7 +60,8 @@ final class SweepRunner {
         int code = ExitCodes.OK;
         if (n >= 1) {
             ProgressBoard board = new ProgressBoard(out, System.console() != null, n, 10);
-            code = n == 1 ? worker(new BoardSink(board)).trainAll()
+            boolean here = heapForWorkers(todo, n); // a run that needs more heap than this JVM has gets a worker
+            code = here ? worker(new BoardSink(board)).trainAll()
                     : new WorkerProcesses(childArguments(specFile, sets), board, this::renderReport).runAll(n);
             board.close();
         }
@@ -95,6 +96,24 @@ final class SweepRunner {
             return StopSignals.exitCode();
         }
         return completed == total ? ExitCodes.OK : ExitCodes.RUNS_FAILED;
+    }
+
+    /**
+     * Plans the heap of this sweep's worker processes from the memory estimates of the runs to train
+     * ({@link WorkerHeap}): a larger heap than this process's when the largest run needs it; true when one
+     * worker is asked for and this process's own heap is large enough to train the runs itself.
+     */
+    private boolean heapForWorkers(List<RunSpec> todo, int n) {
+        List<org.vaelab.train.MemoryEstimate> estimates = new ArrayList<>();
+        todo.forEach(r -> MemoryChecks.estimate(r).ifPresent(estimates::add));
+        java.util.Optional<Long> heap = WorkerHeap.raise(estimates);
+        WorkerHeap.plan(heap.orElse(null));
+        if (heap.isEmpty()) {
+            return n == 1;
+        }
+        out.printf(Locale.ROOT, "vaelab: the largest run needs a Java heap of %s; %s%n", WorkerHeap.describe(heap.get()),
+                n == 1 ? "training in a worker process with that heap" : "the workers get it");
+        return false;
     }
 
     /** Child-process mode: train runs, report progress on stdout in the worker protocol. */
@@ -176,6 +195,9 @@ final class SweepRunner {
         }
         // The data of the runs to train, MNIST fetched first if missing (it goes to the data folder, never to
         // results/ or reports/): subset sizes, classes, image sizes and the model against them, all at once.
+        // The memory each run needs against this machine (and VAELAB_HEAP), before anything trains; before the
+        // data, so that a refused sweep does not fetch MNIST first.
+        collect(problems, () -> problems.addAll(MemoryChecks.problems(plan.file(), todo)));
         problems.addAll(DataChecks.problems(plan.file(), todo, dataRoot, problems.isEmpty(), new HashSet<>()));
         if (!problems.isEmpty()) {
             throw UserError.located(String.join("\n", problems), null);

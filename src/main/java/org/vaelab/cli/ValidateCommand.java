@@ -36,7 +36,12 @@ final class ValidateCommand implements Callable<Integer> {
             try {
                 SweepPlan plan = SweepPlan.load(p, List.of());
                 Set<String> pending = new LinkedHashSet<>();
-                DataChecks.require(p, plan.runs(), data, false, pending);
+                // the data's and the memory's problems, all at once
+                List<String> problems = new java.util.ArrayList<>(DataChecks.problems(p, plan.runs(), data, false, pending));
+                problems.addAll(MemoryChecks.problems(p, plan.runs()));
+                if (!problems.isEmpty()) {
+                    throw UserError.located(String.join("\n", problems), null);
+                }
                 out.println(p + ": ok (" + plan.spec().name() + ", " + plan.runs().size() + " run"
                         + (plan.runs().size() == 1 ? "" : "s") + ")"
                         + (pending.isEmpty() ? "" : "; " + String.join("; ", pending)));

@@ -43,7 +43,8 @@ final class WorkerProcesses {
         for (int w = 0; w < n; w++) {
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            // the parent's flags, with a heap the sweep's largest run fits in (WorkerHeap)
+            cmd.addAll(WorkerHeap.jvmArguments(ManagementFactory.getRuntimeMXBean().getInputArguments()));
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(Main.class.getName());

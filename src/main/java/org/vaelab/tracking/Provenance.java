@@ -34,6 +34,10 @@ public final class Provenance {
         p.put("arch", System.getProperty("os.arch"));
         p.put("cores", Runtime.getRuntime().availableProcessors());
         p.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        // where the heap's size came from: VAELAB_HEAP, the run's memory estimate (a sweep's workers), or the
+        // launcher's default; "jvm" when vaelab was started without the launcher
+        p.put("heap_source", System.getProperty("vaelab.heap.source", "jvm"));
+        p.put("heap_env", System.getenv("VAELAB_HEAP"));
         p.put("host", host());
         Map<String, Object> env = new LinkedHashMap<>();
         for (String k : new String[] {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {

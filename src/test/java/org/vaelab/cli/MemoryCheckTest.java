@@ -1,0 +1,140 @@
+package org.vaelab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13 point 1: a run that cannot fit in the machine's memory is refused before anything trains, with one
+ * line at the key to change that gives the estimate and the memory available; --dry-run and summary print
+ * the estimate; VAELAB_HEAP below a run's heap need is refused the same way; worker JVMs get the planned heap.
+ */
+class MemoryCheckTest {
+    @TempDir
+    Path tmp;
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome vaelab(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Path absurd() throws IOException {
+        Path spec = tmp.resolve("huge.yaml");
+        Files.writeString(spec, """
+                name: huge
+                model: {latent_dim: 2000000, hidden: [4096, 4096]}
+                train: {epochs: 1}
+                """);
+        return spec;
+    }
+
+    private static final String REFUSAL = ":2:30: model.hidden: a training worker needs about [0-9,.]+ GB of memory"
+            + " \\([0-9,]+ parameters; parameters and Adam .*\\), this machine has [0-9.]+ GB; lower model.hidden"
+            + " / model.latent_dim \\(or the layers' widths\\)";
+
+    @Test
+    void validateRefusesAModelTooBigForTheMachineInOneLineAtItsKey() throws IOException {
+        Path spec = absurd();
+        Outcome o = vaelab("validate", spec.toString(), "--data", tmp.resolve("data").toString());
+        assertEquals(ExitCodes.BAD_INPUT, o.code(), o.out() + o.err());
+        List<String> lines = o.err().lines().toList();
+        assertEquals(1, lines.size(), o.err());
+        assertTrue(lines.get(0).matches(java.util.regex.Pattern.quote(spec.toString()) + REFUSAL), lines.get(0));
+    }
+
+    @Test
+    void runRefusesItBeforeFetchingOrWritingAnything() throws IOException {
+        Path spec = absurd();
+        Path data = tmp.resolve("data");
+        Path results = tmp.resolve("results");
+        for (String[] args : List.of(new String[] {"run", spec.toString(), "--dry-run", "--data", data.toString()},
+                new String[] {"run", spec.toString(), "--data", data.toString(), "--results", results.toString(),
+                        "--reports", tmp.resolve("reports").toString()})) {
+            Outcome o = vaelab(args);
+            assertEquals(ExitCodes.BAD_INPUT, o.code(), o.out() + o.err());
+            assertTrue(o.err().strip().matches(java.util.regex.Pattern.quote(spec.toString()) + REFUSAL), o.err());
+        }
+        assertFalse(Files.exists(results), "nothing written");
+        assertFalse(Files.exists(data), "MNIST not fetched for a refused sweep");
+    }
+
+    @Test
+    void dryRunAndSummaryPrintTheEstimate() {
+        Outcome dry = vaelab("run", "experiments/beta-sweep.yaml", "--dry-run", "--data", tmp.toString());
+        assertEquals(ExitCodes.OK, dry.code(), dry.err());
+        String last = dry.out().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.matches("memory: about [0-9,.]+ [MG]B \\(632,848 parameters; .*\\) per training worker \\(run #9,"
+                + " the largest\\); Java heap .*; this machine has .*"), last);
+        Outcome sum = vaelab("summary", "experiments/beta-sweep.yaml");
+        assertEquals(ExitCodes.OK, sum.code(), sum.err());
+        assertTrue(sum.out().contains("memory of a training worker: about "), sum.out());
+    }
+
+    @Test
+    void theCheckComparesWithTheMemoryGivenAndVaelabHeap() throws IOException {
+        Path spec = tmp.resolve("big.yaml");
+        Files.writeString(spec, """
+                name: big
+                model: {hidden: [4096, 4096], latent_dim: 2}
+                sweep:
+                  grid:
+                    train.batch_size: [64, 128]
+                """);
+        SweepPlan plan = SweepPlan.load(spec, List.of());
+        // 40M parameters fit 24 GB but not 1 GB
+        assertEquals(List.of(), MemoryChecks.problems(spec, plan.runs(), 24L << 30, null));
+        // one line per run (their estimates differ), each naming its run
+        List<String> small = MemoryChecks.problems(spec, plan.runs(), 1L << 30, null);
+        assertEquals(2, small.size(), small.toString());
+        for (String line : small) {
+            assertTrue(line.matches(".*, this machine has 1.0 GB; lower model\\..* \\(runs batch_size=(64|128)\\)"), line);
+        }
+        // VAELAB_HEAP=1g is less than the heap the runs need: a line naming the value that would do
+        List<String> heap = MemoryChecks.problems(spec, plan.runs(), 24L << 30, 1L << 30);
+        assertEquals(2, heap.size(), heap.toString());
+        assertTrue(heap.get(0).matches(java.util.regex.Pattern.quote(spec.toString()) + ":[0-9]+:[0-9]+: model\\.[a-z_]+:"
+                + " a training worker needs a Java heap of about [0-9.]+ GB, VAELAB_HEAP gives 1.0 GB; set"
+                + " VAELAB_HEAP=[0-9]+[mg] \\(or unset it to size the heap from the estimate\\), or lower .* \\(runs batch_size=64\\)"), heap.get(0));
+    }
+
+    @Test
+    void vaelabHeapIsReadAsJavaReadsXmxAndABadValueIsBadInput() {
+        assertEquals(8L << 30, WorkerHeap.parse("8g").orElseThrow());
+        assertEquals(1536L << 20, WorkerHeap.parse("1536M").orElseThrow());
+        assertTrue(WorkerHeap.parse("").isEmpty());
+        UserError e = assertThrows(UserError.class, () -> WorkerHeap.parse("8 GB"));
+        assertEquals("vaelab: VAELAB_HEAP=8 GB: not a heap size; write it as java's -Xmx takes it, e.g."
+                + " VAELAB_HEAP=8g or VAELAB_HEAP=1536m", e.display());
+        assertEquals("3g", WorkerHeap.flagValue(3L << 30));
+        assertEquals("3133m", WorkerHeap.flagValue((3133L << 20) - 5));
+    }
+
+    @Test
+    void workersGetThePlannedHeapInPlaceOfTheParentsAndItsSource() {
+        List<String> parent = List.of("-Xms4g", "-Xmx2g", "-Dvaelab.heap.source=default", "-Dfoo=bar", "-Xss1m");
+        try {
+            WorkerHeap.plan(null);
+            assertEquals(parent, WorkerHeap.jvmArguments(parent));
+            WorkerHeap.plan(3L << 30);
+            List<String> worker = WorkerHeap.jvmArguments(parent);
+            assertEquals(List.of("-Dfoo=bar", "-Xss1m", "-Xmx3g", "-Dvaelab.heap.source=estimate"), worker);
+        } finally {
+            WorkerHeap.plan(null);
+        }
+    }
+}
