@@ -136,7 +136,7 @@ final class MemoryChecks {
             MemoryEstimate m = estimate(r).orElseThrow();
             return String.format(Locale.ROOT, "memory: about %s per training worker%s; Java heap %s; this machine"
                             + " has %s", m.describe(), runs.size() > 1 ? " (run #" + r.index() + ", the largest)" : "",
-                    WorkerHeap.describe(WorkerHeap.forRuns(List.of(m))), MemoryEstimate.bytes(MemoryEstimate.machineBytes()));
+                    WorkerHeap.describe(List.of(m)), MemoryEstimate.bytes(MemoryEstimate.machineBytes()));
         });
     }
 }

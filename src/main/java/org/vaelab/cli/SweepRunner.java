@@ -18,6 +18,7 @@ import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.Devices;
+import org.vaelab.train.MemoryEstimate;
 import org.vaelab.train.RunExecution;
 import org.vaelab.train.UnsupportedDeviceException;
 
@@ -104,14 +105,14 @@ final class SweepRunner {
      * worker is asked for and this process's own heap is large enough to train the runs itself.
      */
     private boolean heapForWorkers(List<RunSpec> todo, int n) {
-        List<org.vaelab.train.MemoryEstimate> estimates = new ArrayList<>();
+        List<MemoryEstimate> estimates = new ArrayList<>();
         todo.forEach(r -> MemoryChecks.estimate(r).ifPresent(estimates::add));
         java.util.Optional<Long> heap = WorkerHeap.raise(estimates);
         WorkerHeap.plan(heap.orElse(null));
         if (heap.isEmpty()) {
             return n == 1;
         }
-        out.printf(Locale.ROOT, "vaelab: the largest run needs a Java heap of %s; %s%n", WorkerHeap.describe(heap.get()),
+        out.printf(Locale.ROOT, "vaelab: the largest run needs a Java heap of %s; %s%n", MemoryEstimate.bytes(heap.get()),
                 n == 1 ? "training in a worker process with that heap" : "the workers get it");
         return false;
     }

@@ -78,15 +78,20 @@ final class WorkerHeap {
         return Optional.of(forRuns(estimates));
     }
 
-    /** Where {@link #forRuns}'s size comes from: VAELAB_HEAP, the estimate, or the default. */
-    static String source(long heap) {
-        return requested().isPresent() ? "VAELAB_HEAP" : heap > DEFAULT ? "estimate" : "default";
-    }
-
-    /** {@code 2 GB (default)}, {@code 3.3 GB (from the estimate)}, {@code 8 GB (VAELAB_HEAP)}. */
-    static String describe(long heap) {
-        String s = source(heap);
-        return MemoryEstimate.bytes(heap) + (s.equals("estimate") ? " (from the estimate)" : " (" + s + ")");
+    /**
+     * The heap workers for these runs get, as the dry run prints it: {@code 8.0 GB (VAELAB_HEAP)}, {@code 3.5 GB
+     * (from the estimate)}, or this JVM's own, {@code 2.0 GB (default)}.
+     */
+    static String describe(List<MemoryEstimate> estimates) {
+        if (requested().isPresent()) {
+            return MemoryEstimate.bytes(requested().get()) + " (VAELAB_HEAP)";
+        }
+        Optional<Long> raised = raise(estimates);
+        if (raised.isPresent()) {
+            return MemoryEstimate.bytes(raised.get()) + " (from the estimate)";
+        }
+        long own = Runtime.getRuntime().maxMemory();
+        return MemoryEstimate.bytes((own + STEP / 2) / STEP * STEP) + " (" + System.getProperty(SOURCE_PROPERTY, "jvm") + ")";
     }
 
     /** The value of -Xmx for {@code bytes}: whole gigabytes as {@code 3g}, else megabytes. */
@@ -121,7 +126,7 @@ final class WorkerHeap {
             }
         }
         out.add("-Xmx" + flagValue(heap));
-        out.add("-D" + SOURCE_PROPERTY + "=" + source(heap));
+        out.add("-D" + SOURCE_PROPERTY + "=estimate");
         return out;
     }
 }
