@@ -98,7 +98,7 @@ final class MemoryChecks {
                 problem = String.format(Locale.ROOT, "%s: %s: a training worker needs a Java heap of about %s,"
                                 + " VAELAB_HEAP gives %s; set VAELAB_HEAP=%s (or unset it to size the heap from the"
                                 + " estimate), or lower %s", at, m.keys().get(0), MemoryEstimate.bytes(m.heapBytes()),
-                        MemoryEstimate.bytes(heapLimit), WorkerHeap.flagValue(m.heapBytes()), m.keyText());
+                        MemoryEstimate.bytes(heapLimit), WorkerHeap.flagValue(WorkerHeap.roundUp(m.heapBytes())), m.keyText());
             }
             if (problem != null) {
                 byProblem.computeIfAbsent(problem, k -> new ArrayList<>()).add(r.name());

@@ -62,7 +62,7 @@ final class WorkerHeap {
             return env.get();
         }
         long need = estimates.stream().mapToLong(MemoryEstimate::heapBytes).max().orElse(0);
-        long heap = Math.max(DEFAULT, (need + STEP - 1) / STEP * STEP);
+        long heap = Math.max(DEFAULT, roundUp(need));
         return Math.min(heap, Math.max(DEFAULT, MemoryEstimate.machineBytes() / STEP * STEP));
     }
 
@@ -92,6 +92,11 @@ final class WorkerHeap {
         }
         long own = Runtime.getRuntime().maxMemory();
         return MemoryEstimate.bytes((own + STEP / 2) / STEP * STEP) + " (" + System.getProperty(SOURCE_PROPERTY, "jvm") + ")";
+    }
+
+    /** {@code bytes} rounded up to a multiple of 256 MB, the steps heaps are sized in. */
+    static long roundUp(long bytes) {
+        return (bytes + STEP - 1) / STEP * STEP;
     }
 
     /** The value of -Xmx for {@code bytes}: whole gigabytes as {@code 3g}, else megabytes. */
