@@ -18,8 +18,8 @@ import org.vaelab.spec.Shape;
  * gets a worker with a heap that fits. Parts, in bytes (P parameters, B the batch size, S the summed per-example
  * outputs of every layer):
  * <ul>
- *   <li>parameters: 8P native (the parameters and their gradient), plus 8 bytes per conv weight (the engine's
- *       transposed copies and their gradients, heap);</li>
+ *   <li>parameters: 8P native (the parameters and their gradient), 8P more measured but not traced to an
+ *       owner, plus 8 bytes per conv weight (the engine's transposed copies and their gradients, heap);</li>
  *   <li>optimizer: 16P on the heap (Adam's m and v, and the copies of parameters and gradient it updates);</li>
  *   <li>activations: B rows of every layer's output on the heap and natively, the backward deltas and the
  *       latent buffers (4 bytes each), plus the conv layers' column blocks;</li>
@@ -143,7 +143,9 @@ public record MemoryEstimate(long params, long parameters, long optimizer, long 
         // bytes of both sets (and the file read once more while subsetting), the test set as floats with its
         // evaluation noise, per-example posteriors (mu, logvar) as doubles
         long data = 2 * (train + test) * dim + 4 * test * (dim + latent) + 16 * test * latent;
-        long parameters = 8 * p + 8 * convWeights;
+        // 8 bytes: the parameters and their gradient; 8 more that the measured 40M-parameter runs held beyond
+        // every part counted here (not traced to an owner; docs/performance.md, "Memory")
+        long parameters = 16 * p + 8 * convWeights;
         long optimizer = 16 * p;
         // heap: Adam, the weight copies, most training buffers, the images and posteriors
         long heap = optimizer + 8 * convWeights + activations / 2 + evaluation / 2 + 2 * (train + test) * dim
