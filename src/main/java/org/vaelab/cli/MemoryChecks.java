@@ -80,6 +80,16 @@ final class MemoryChecks {
      * @param heapLimit bytes of {@code VAELAB_HEAP}, or null when the heap is sized from the estimate
      */
     static List<String> problems(Path specFile, List<RunSpec> runs, long machine, Long heapLimit) {
+        return problems(specFile, runs, machine, "this machine has", "", heapLimit, "VAELAB_HEAP gives");
+    }
+
+    /**
+     * As {@link #problems(Path, List, long, Long)} with the phrases that name the memory and heap available
+     * ({@code "this machine has"}, {@code "--mem-per-run 4G gives"}; {@code "VAELAB_HEAP gives"}, {@code "the
+     * tasks' heap (this JVM's) is"}) and a fix put before the keys ({@code "raise --mem-per-run or "}).
+     */
+    static List<String> problems(Path specFile, List<RunSpec> runs, long available, String availablePhrase,
+                                 String raiseFix, Long heapLimit, String heapPhrase) {
         Map<String, List<String>> byProblem = new LinkedHashMap<>();
         for (RunSpec r : runs) {
             Optional<MemoryEstimate> e = estimate(r);
@@ -89,16 +99,16 @@ final class MemoryChecks {
             MemoryEstimate m = e.get();
             String at = SpecLoader.position(specFile, m.keys());
             String problem = null;
-            if (m.total() > machine) {
+            if (m.total() > available) {
                 problem = String.format(Locale.ROOT, "%s: %s: a training worker needs about %s of memory (%s),"
-                                + " this machine has %s; lower %s", at, m.keys().get(0), MemoryEstimate.bytes(m.total()),
-                        m.parts(),
-                        MemoryEstimate.bytes(machine), m.keyText());
+                                + " %s %s; %slower %s", at, m.keys().get(0), MemoryEstimate.bytes(m.total()),
+                        m.parts(), availablePhrase, MemoryEstimate.bytes(available), raiseFix, m.keyText());
             } else if (heapLimit != null && m.heapBytes() > heapLimit) {
                 problem = String.format(Locale.ROOT, "%s: %s: a training worker needs a Java heap of about %s,"
-                                + " VAELAB_HEAP gives %s; set VAELAB_HEAP=%s (or unset it to size the heap from the"
+                                + " %s %s; set VAELAB_HEAP=%s (or unset it to size the heap from the"
                                 + " estimate), or lower %s", at, m.keys().get(0), MemoryEstimate.bytes(m.heapBytes()),
-                        MemoryEstimate.bytes(heapLimit), WorkerHeap.flagValue(WorkerHeap.roundUp(m.heapBytes())), m.keyText());
+                        heapPhrase, MemoryEstimate.bytes(heapLimit),
+                        WorkerHeap.flagValue(WorkerHeap.roundUp(m.heapBytes())), m.keyText());
             }
             if (problem != null) {
                 byProblem.computeIfAbsent(problem, k -> new ArrayList<>()).add(r.name());
@@ -115,6 +125,16 @@ final class MemoryChecks {
     /** The problems for this machine and the environment's {@code VAELAB_HEAP}. */
     static List<String> problems(Path specFile, List<RunSpec> runs) {
         return problems(specFile, runs, MemoryEstimate.machineBytes(), WorkerHeap.requested().orElse(null));
+    }
+
+    /**
+     * The problems of runs submitted to Slurm: each task has {@code memPerRun} bytes ({@code --mem-per-run}) and
+     * trains in a JVM with this one's flags, so with this JVM's heap ({@code VAELAB_HEAP} when set).
+     */
+    static List<String> submitProblems(Path specFile, List<RunSpec> runs, String memPerRun, long memBytes) {
+        boolean env = WorkerHeap.requested().isPresent();
+        return problems(specFile, runs, memBytes, "--mem-per-run " + memPerRun + " gives", "raise --mem-per-run or ",
+                Runtime.getRuntime().maxMemory(), env ? "VAELAB_HEAP gives" : "the tasks' heap (the launcher's) is");
     }
 
     /** Throws every problem as one {@link UserError} of one line each. */

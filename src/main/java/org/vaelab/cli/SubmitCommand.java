@@ -121,7 +121,7 @@ final class SubmitCommand implements Callable<Integer> {
         // The same checks and plan as `run` (devices unless the GPUs are on the nodes, name guard, data, folders):
         // bad input exits 2 before anything is submitted.
         SweepRunner runner = new SweepRunner(plan, results, reports, data, force, System.out);
-        List<RunSpec> todo = runner.prepareForSubmit(gpusPerRun == 0);
+        List<RunSpec> todo = runner.prepareForSubmit(gpusPerRun == 0, memPerRun, slurmBytes(memPerRun));
         RunStore store = new RunStore(results, plan.spec().name());
         Path sweepDir = store.sweepDir().toAbsolutePath().normalize();
         int total = plan.runs().size();
@@ -231,6 +231,19 @@ final class SubmitCommand implements Callable<Integer> {
         cmd.add(String.join(java.io.File.pathSeparator, cp));
         cmd.add(Main.class.getName());
         return cmd;
+    }
+
+    /** Slurm's memory size ({@code 4G}, {@code 3500M}, {@code 4000}: megabytes without a unit) in bytes. */
+    static long slurmBytes(String mem) {
+        char unit = Character.toUpperCase(mem.charAt(mem.length() - 1));
+        String digits = Character.isDigit(unit) ? mem : mem.substring(0, mem.length() - 1);
+        int shift = switch (unit) {
+            case 'K' -> 10;
+            case 'G' -> 30;
+            case 'T' -> 40;
+            default -> 20;
+        };
+        return Long.parseLong(digits) << shift;
     }
 
     /** Settings the launcher makes that change a run's numbers, so that tasks compute as `run` would here. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
@@ -198,7 +199,8 @@ final class SweepRunner {
         // results/ or reports/): subset sizes, classes, image sizes and the model against them, all at once.
         // The memory each run needs against this machine (and VAELAB_HEAP), before anything trains; before the
         // data, so that a refused sweep does not fetch MNIST first.
-        collect(problems, () -> problems.addAll(MemoryChecks.problems(plan.file(), todo)));
+        collect(problems, () -> problems.addAll(slurmMemory == null ? MemoryChecks.problems(plan.file(), todo)
+                : MemoryChecks.submitProblems(plan.file(), todo, slurmMemory.getKey(), slurmMemory.getValue())));
         problems.addAll(DataChecks.problems(plan.file(), todo, dataRoot, problems.isEmpty(), new HashSet<>()));
         if (!problems.isEmpty()) {
             throw UserError.located(String.join("\n", problems), null);
@@ -210,10 +212,17 @@ final class SweepRunner {
         return todo;
     }
 
-    /** For `vaelab submit`: what `run` checks and writes before training ({@link #checkAndPrepare}). */
-    List<RunSpec> prepareForSubmit(boolean checkDevices) throws IOException {
+    /**
+     * For `vaelab submit`: what `run` checks and writes before training ({@link #checkAndPrepare}), the memory
+     * against each task's {@code --mem-per-run} ({@code memPerRun}, {@code memBytes}) instead of this machine's.
+     */
+    List<RunSpec> prepareForSubmit(boolean checkDevices, String memPerRun, long memBytes) throws IOException {
+        slurmMemory = Map.entry(memPerRun, memBytes);
         return checkAndPrepare(checkDevices);
     }
+
+    /** A Slurm task's memory ({@code --mem-per-run} as given, bytes) when submitting, else null. */
+    private Map.Entry<String, Long> slurmMemory;
 
     /**
      * For one Slurm array task: trains the run at {@code index} as a `run` worker does ({@link

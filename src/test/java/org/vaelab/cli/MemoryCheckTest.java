@@ -114,6 +114,22 @@ class MemoryCheckTest {
     }
 
     @Test
+    void submitChecksEachTaskAgainstItsMemPerRun() throws IOException {
+        Path spec = tmp.resolve("big.yaml");
+        Files.writeString(spec, "name: big\nmodel: {hidden: [4096, 4096], latent_dim: 2}\n");
+        SweepPlan plan = SweepPlan.load(spec, List.of());
+        assertEquals(1L << 30, SubmitCommand.slurmBytes("1G"));
+        assertEquals(3500L << 20, SubmitCommand.slurmBytes("3500"));
+        List<String> small = MemoryChecks.submitProblems(spec, plan.runs(), "1G", SubmitCommand.slurmBytes("1G"));
+        assertEquals(1, small.size(), small.toString());
+        assertTrue(small.get(0).matches(java.util.regex.Pattern.quote(spec.toString()) + ":2:[0-9]+: model\\.[a-z_]+:"
+                + " a training worker needs about [0-9.]+ GB of memory \\(.*\\), --mem-per-run 1G gives 1.0 GB; raise"
+                + " --mem-per-run or lower .*"), small.get(0));
+        assertEquals(List.of(), MemoryChecks.submitProblems(spec, plan.runs(), "64G", SubmitCommand.slurmBytes("64G"))
+                .stream().filter(l -> l.contains("--mem-per-run")).toList());
+    }
+
+    @Test
     void vaelabHeapIsReadAsJavaReadsXmxAndABadValueIsBadInput() {
         assertEquals(8L << 30, WorkerHeap.parse("8g").orElseThrow());
         assertEquals(1536L << 20, WorkerHeap.parse("1536M").orElseThrow());
