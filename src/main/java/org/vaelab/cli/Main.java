@@ -51,6 +51,13 @@ public final class Main implements Runnable {
                 err.flush();
                 return ExitCodes.BAD_INPUT;
             }
+            java.util.Optional<String> fault = Faults.environment(ex);
+            if (fault.isPresent()) {
+                // The machine, not vaelab: the line says what to change; no "internal error", no bug hint.
+                err.println("vaelab: " + fault.get());
+                err.flush();
+                return ExitCodes.RUNS_FAILED;
+            }
             err.println("vaelab: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace)"));
             err.flush();
             return ExitCodes.RUNS_FAILED;

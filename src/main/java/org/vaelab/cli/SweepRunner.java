@@ -60,8 +60,10 @@ final class SweepRunner {
         int code = ExitCodes.OK;
         if (n >= 1) {
             ProgressBoard board = new ProgressBoard(out, System.console() != null, n, 10);
-            code = n == 1 ? worker(new BoardSink(board)).trainAll()
-                    : new WorkerProcesses(childArguments(specFile, sets), board, this::renderReport).runAll(n);
+            // Always in child processes, even one: a worker that dies (a native crash, an exhausted heap, the
+            // OOM killer) then takes only itself down; this process records its run and starts another.
+            code = new WorkerProcesses(childArguments(specFile, sets), store, plan.runs(), board,
+                    this::renderReport).runAll(n);
             board.close();
         }
         store.writeIndex();
@@ -101,7 +103,10 @@ final class SweepRunner {
     int runAsWorker(int workerId) throws IOException {
         StopSignals.install();
         WorkerProcesses.exitWithParent();
-        int code = worker(WorkerProtocol.writer(out)).trainAll();
+        // The parent answers this worker's claims on stdin (WorkerProtocol).
+        java.io.BufferedReader answers = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        int code = worker(WorkerProtocol.writer(out, answers)).trainAll();
         return StopSignals.requested() && code == ExitCodes.OK ? StopSignals.exitCode() : code;
     }
 

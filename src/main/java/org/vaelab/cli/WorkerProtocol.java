@@ -1,6 +1,9 @@
 package org.vaelab.cli;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Optional;
 
 /**
  * The lines a worker process prints on stdout for its parent, written and read here and nowhere else: one
@@ -12,21 +15,45 @@ import java.io.PrintStream;
  * {@literal @@batch} run runIndex runs epoch epochs batch batches loss eta   (9 fields, tab-separated)
  * {@literal @@event} message
  * {@literal @@done} run
+ * {@literal @@claim} runId                 (then waits for the parent's answer on stdin)
  * </pre>
- * Any other line (a JVM warning, a library's print) is not protocol: the reader leaves it to the caller.
+ * and the parent answers a claim on the worker's stdin:
+ * <pre>
+ * {@literal @@go} runId
+ * {@literal @@skip} runId cause
+ * </pre>
+ * A claim says which run the worker is on (so the parent knows whose run a dead worker leaves behind) and
+ * lets the parent veto a run it gave up in this sweep. Any other line (a JVM warning, a library's print) is
+ * not protocol: the reader leaves it to the caller.
  */
 final class WorkerProtocol {
     private static final String BATCH = "@@batch\t";
     private static final String EVENT = "@@event\t";
     private static final String DONE = "@@done\t";
+    private static final String CLAIM = "@@claim\t";
+    private static final String GO = "@@go\t";
+    private static final String SKIP = "@@skip\t";
     private static final long BATCH_INTERVAL_NANOS = 250_000_000L;
 
     private WorkerProtocol() {
     }
 
-    /** The worker's side: a sink that prints the protocol to {@code out}. */
+    /** The worker's side: a sink that prints the protocol to {@code out}; its claims always go ahead. */
     static ProgressSink writer(PrintStream out) {
-        return new Writer(out);
+        return new Writer(out, null);
+    }
+
+    /**
+     * The worker's side with a parent that answers claims on {@code answers} (the worker's stdin). A claim
+     * goes ahead when the answers end (no parent listening).
+     */
+    static ProgressSink writer(PrintStream out, BufferedReader answers) {
+        return new Writer(out, answers);
+    }
+
+    /** The parent's answer to a claim of {@code runId}: go ahead when {@code veto} is empty, else skip it. */
+    static String answer(String runId, Optional<String> veto) {
+        return veto.map(cause -> SKIP + oneLine(runId) + "\t" + oneLine(cause)).orElse(GO + oneLine(runId));
     }
 
     /**
@@ -54,7 +81,26 @@ final class WorkerProtocol {
             sink.done(line.substring(DONE.length()));
             return true;
         }
+        if (line.startsWith(CLAIM)) {
+            // The sink (the parent's) answers on the worker's stdin itself, with answer().
+            sink.claim(line.substring(CLAIM.length()));
+            return true;
+        }
         return false;
+    }
+
+    /** Reads answers until the one for {@code runId}: empty to go ahead, or the cause to skip it with. */
+    private static Optional<String> awaitAnswer(BufferedReader in, String runId) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.equals(GO + runId)) {
+                return Optional.empty();
+            }
+            if (line.startsWith(SKIP + runId + "\t")) {
+                return Optional.of(line.substring(SKIP.length() + runId.length() + 1));
+            }
+        }
+        return Optional.empty(); // nobody answers: a worker without a parent decides alone, as before
     }
 
     private static String oneLine(String s) {
@@ -63,10 +109,12 @@ final class WorkerProtocol {
 
     private static final class Writer implements ProgressSink {
         private final PrintStream out;
+        private final BufferedReader answers;
         private long last;
 
-        Writer(PrintStream out) {
+        Writer(PrintStream out, BufferedReader answers) {
             this.out = out;
+            this.answers = answers;
         }
 
         @Override
@@ -89,6 +137,20 @@ final class WorkerProtocol {
         @Override
         public void done(String run) {
             out.println(DONE + oneLine(run));
+        }
+
+        @Override
+        public Optional<String> claim(String runId) {
+            out.println(CLAIM + oneLine(runId));
+            out.flush();
+            if (answers == null) {
+                return Optional.empty();
+            }
+            try {
+                return awaitAnswer(answers, oneLine(runId));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
         }
     }
 }
