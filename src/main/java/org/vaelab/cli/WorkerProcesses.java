@@ -111,9 +111,10 @@ final class WorkerProcesses {
      */
     int runAll(int n) throws IOException, InterruptedException {
         BlockingQueue<Worker> ended = new LinkedBlockingQueue<>();
-        // A stop signal to the parent alone (kill PID) is passed on as SIGTERM: each worker records its run as
-        // interrupted and exits; Ctrl-C reaches them through the terminal's process group too.
-        StopSignals.onStop(() -> live.forEach(Process::destroy));
+        // A stop signal to the parent alone (kill PID) is passed on to each worker on its stdin, as the same
+        // signal: it records its run as interrupted by it and exits. Ctrl-C reaches them through the terminal's
+        // process group too, and the two are one stop.
+        StopSignals.onStop(this::passStopOn);
         // Any other end of the parent (System.exit after an error) still stops the workers.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> live.forEach(Process::destroy)));
         int[] idleDeaths = new int[n];
@@ -161,12 +162,12 @@ final class WorkerProcesses {
         long oomKills = oomKills();
         Process p = pb.start();
         live.add(p);
-        if (StopSignals.requested()) {
-            p.destroy(); // the stop came while it started: it takes no run
-        }
         Worker w = new Worker(slot, p, oomKills);
         synchronized (this) {
             workers.add(w);
+        }
+        if (StopSignals.requested()) {
+            passStopOn(); // the stop came while it started: it takes no run
         }
         w.pump = new Thread(() -> pump(w), "worker-" + slot);
         w.pump.start();
@@ -303,6 +304,18 @@ final class WorkerProcesses {
                 store.open(runs.get(run), tree, SpecYaml.write(tree))
                         .updateSummary(s -> s.toBuilder().status(status).cause(cause).build());
             }
+        }
+    }
+
+    /** Tells every worker to stop as this process was told (SIGINT or SIGTERM). */
+    private void passStopOn() {
+        List<Worker> now;
+        synchronized (this) {
+            now = List.copyOf(workers);
+        }
+        for (Worker w : now) {
+            w.answers.println(WorkerProtocol.stop(StopSignals.signal()));
+            w.answers.flush();
         }
     }
 

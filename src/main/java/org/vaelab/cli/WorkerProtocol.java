@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The lines a worker process prints on stdout for its parent, written and read here and nowhere else: one
@@ -21,6 +23,7 @@ import java.util.Optional;
  * <pre>
  * {@literal @@go} runId
  * {@literal @@skip} runId cause
+ * {@literal @@stop} SIGINT|SIGTERM          (the parent was stopped: stop as if signalled)
  * </pre>
  * A claim says which run the worker is on (so the parent knows whose run a dead worker leaves behind) and
  * lets the parent veto a run it gave up in this sweep. Any other line (a JVM warning, a library's print) is
@@ -33,6 +36,8 @@ final class WorkerProtocol {
     private static final String CLAIM = "@@claim\t";
     private static final String GO = "@@go\t";
     private static final String SKIP = "@@skip\t";
+    private static final String STOP = "@@stop\t";
+    private static final String END = "@@end-of-input";
     private static final long BATCH_INTERVAL_NANOS = 250_000_000L;
 
     private WorkerProtocol() {
@@ -44,11 +49,35 @@ final class WorkerProtocol {
     }
 
     /**
-     * The worker's side with a parent that answers claims on {@code answers} (the worker's stdin). A claim
-     * goes ahead when the answers end (no parent listening).
+     * The worker's side with a parent that answers claims and passes stops on through {@code fromParent} (the
+     * worker's stdin), read on a thread of its own from now on. A claim goes ahead when the input ends (no parent
+     * listening).
      */
-    static ProgressSink writer(PrintStream out, BufferedReader answers) {
+    static ProgressSink writer(PrintStream out, BufferedReader fromParent) {
+        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                String line;
+                while ((line = fromParent.readLine()) != null) {
+                    if (line.startsWith(STOP)) {
+                        StopSignals.stopFromParent(line.substring(STOP.length()));
+                    } else {
+                        answers.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the parent is gone: as at the end of its input
+            }
+            answers.add(END);
+        }, "parent-input");
+        reader.setDaemon(true);
+        reader.start();
         return new Writer(out, answers);
+    }
+
+    /** The parent's line that stops a worker as {@code signal} ("SIGINT" or "SIGTERM") would. */
+    static String stop(String signal) {
+        return STOP + signal;
     }
 
     /** The parent's answer to a claim of {@code runId}: go ahead when {@code veto} is empty, else skip it. */
@@ -89,10 +118,14 @@ final class WorkerProtocol {
         return false;
     }
 
-    /** Reads answers until the one for {@code runId}: empty to go ahead, or the cause to skip it with. */
-    private static Optional<String> awaitAnswer(BufferedReader in, String runId) throws IOException {
-        String line;
-        while ((line = in.readLine()) != null) {
+    /** Takes answers until the one for {@code runId}: empty to go ahead, or the cause to skip it with. */
+    private static Optional<String> awaitAnswer(BlockingQueue<String> in, String runId) throws InterruptedException {
+        while (true) {
+            String line = in.take();
+            if (line.equals(END)) {
+                in.add(END); // nobody answers: a worker without a parent decides alone, as before
+                return Optional.empty();
+            }
             if (line.equals(GO + runId)) {
                 return Optional.empty();
             }
@@ -100,7 +133,6 @@ final class WorkerProtocol {
                 return Optional.of(line.substring(SKIP.length() + runId.length() + 1));
             }
         }
-        return Optional.empty(); // nobody answers: a worker without a parent decides alone, as before
     }
 
     private static String oneLine(String s) {
@@ -109,10 +141,10 @@ final class WorkerProtocol {
 
     private static final class Writer implements ProgressSink {
         private final PrintStream out;
-        private final BufferedReader answers;
+        private final BlockingQueue<String> answers;
         private long last;
 
-        Writer(PrintStream out, BufferedReader answers) {
+        Writer(PrintStream out, BlockingQueue<String> answers) {
             this.out = out;
             this.answers = answers;
         }
@@ -148,7 +180,8 @@ final class WorkerProtocol {
             }
             try {
                 return awaitAnswer(answers, oneLine(runId));
-            } catch (IOException e) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return Optional.empty();
             }
         }
