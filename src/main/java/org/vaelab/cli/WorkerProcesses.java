@@ -138,7 +138,14 @@ final class WorkerProcesses {
                 forget(w);
                 continue;
             }
-            died(w, c);
+            try {
+                died(w, c);
+            } catch (IOException | RuntimeException e) {
+                // The books of one death must not end the sweep: the run shows as interrupted (its summary
+                // says running, its lock is free) and the next worker or `vaelab run` resumes it.
+                board.event(w.slot, "worker died (exit code " + c + "); its run not recorded: " + e);
+                forget(w);
+            }
             if (stopping || code == ExitCodes.BAD_INPUT) {
                 continue;
             }
