@@ -23,10 +23,10 @@ import org.vaelab.train.UnsupportedDeviceException;
 
 /**
  * Trains a sweep: checks every input before the first write, plans every run in the store, hands the runs
- * to workers ({@link SweepWorker} in this process, or N child processes through {@link WorkerProcesses}),
- * renders the report after every finished run, and says how the sweep ended. Workers coordinate only
+ * to N child processes through {@link WorkerProcesses} (one included: a worker that dies takes only itself
+ * down), renders the report after every finished run, and says how the sweep ended. Workers coordinate
  * through the run store's per-run locks, so two `vaelab run` commands on the same results folder also never
- * train the same run twice.
+ * train the same run twice; within a sweep, the parent also vetoes the runs it gave up.
  */
 final class SweepRunner {
     /** Measured on 2 cores: two one-thread runs at once beat one two-thread run (README "Performance"). */

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.vaelab.tracking.Json;
 
 /**
@@ -122,11 +124,16 @@ class WorkerDeathsTest {
         assertTrue(p.out().contains("3 of 3 runs completed"), p.out());
     }
 
-    @Test
-    void aNativeCrashFailsItsRunWithTheCrashFileInItsFolderAndTheOtherRunsComplete() throws Exception {
+    /**
+     * With two workers, the other worker (or the replacement) reaches the crashed run too, as soon as the
+     * kernel frees its lock: the parent's veto keeps it from being trained again in this sweep.
+     */
+    @ParameterizedTest(name = "{0} worker(s)")
+    @ValueSource(ints = {1, 2})
+    void aNativeCrashFailsItsRunWithTheCrashFileInItsFolderAndTheOtherRunsComplete(int workers) throws Exception {
         Path spec = spec("crashed", "{hidden: [64]}", "{epochs: 4, batch_size: 50}");
         List<Path> before = hsErrFiles();
-        CliProcess p = CliProcess.start(tmp.resolve("logs"), "crashed", command(spec, 1));
+        CliProcess p = CliProcess.start(tmp.resolve("logs"), "crashed", command(spec, workers));
         long pid = signalWorkerOf(p, "crashed", 1, "SEGV");
         assertEquals(ExitCodes.RUNS_FAILED, p.waitFor(600), p.out() + p.err());
 
