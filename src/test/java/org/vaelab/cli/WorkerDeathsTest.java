@@ -85,6 +85,12 @@ class WorkerDeathsTest {
      * live worker of it) and an epoch of it is recorded, then sends {@code signal} to that worker; returns its pid.
      */
     private long signalWorkerOf(CliProcess p, String sweep, int index, String signal) throws Exception {
+        return signalWorkerOf(p, sweep, index, signal, -1);
+    }
+
+    /** As above, but never process {@code notPid} (a worker signalled before, perhaps not yet reaped). */
+    private long signalWorkerOf(CliProcess p, String sweep, int index, String signal, long notPid)
+            throws Exception {
         long until = System.nanoTime() + 300_000_000_000L;
         while (System.nanoTime() < until) {
             if (!p.process.isAlive()) {
@@ -95,7 +101,9 @@ class WorkerDeathsTest {
                 Path dir = runDir(sweep, index);
                 long pid = Long.parseLong(Files.readString(dir.resolve("run.lock")).strip());
                 // vaelab itself counts: a sweep that trained in its own process would die with its run
-                boolean ours = pid == p.pid() || p.process.descendants().anyMatch(h -> h.pid() == pid && h.isAlive());
+                // (until a worker died: then vaelab itself takes the lock for a moment to record the death)
+                boolean ours = pid != notPid && (pid == p.pid() && notPid < 0
+                        || p.process.descendants().anyMatch(h -> h.pid() == pid && h.isAlive()));
                 if (ours) {
                     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
                     assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
@@ -122,6 +130,22 @@ class WorkerDeathsTest {
         assertTrue(p.out().contains("the worker was stopped by SIGKILL from outside vaelab; retrying it in a fresh"
                 + " worker"), p.out());
         assertTrue(p.out().contains("3 of 3 runs completed"), p.out());
+    }
+
+    @Test
+    void aRunWhoseWorkerIsKilledAgainAfterItsRetryFailsAndTheSweepGoesOn() throws Exception {
+        // enough epochs that the retry trains for seconds after the replacement worker's start
+        Path spec = spec("twice", "{hidden: [64]}", "{epochs: 20, batch_size: 50}");
+        CliProcess p = CliProcess.start(tmp.resolve("logs"), "twice", command(spec, 1));
+        long first = signalWorkerOf(p, "twice", 1, "KILL");
+        signalWorkerOf(p, "twice", 1, "KILL", first); // the replacement, once it resumed the run
+        assertEquals(ExitCodes.RUNS_FAILED, p.waitFor(600), p.out() + p.err());
+        Map<Integer, JsonNode> runs = summaries("twice");
+        assertEquals("completed", runs.get(0).get("status").asText());
+        assertEquals("completed", runs.get(2).get("status").asText(), "the sweep went on");
+        assertEquals("failed", runs.get(1).get("status").asText(), runs.get(1).toString());
+        assertEquals("the worker was stopped by SIGKILL from outside vaelab again after a retry; not retried a"
+                + " second time", runs.get(1).get("cause").asText());
     }
 
     /**
