@@ -51,7 +51,7 @@ public final class Main implements Runnable {
                 err.flush();
                 return ExitCodes.BAD_INPUT;
             }
-            err.println("vaelab: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace)"));
+            err.println(unexpected(ex, debug));
             err.flush();
             return ExitCodes.RUNS_FAILED;
         });
@@ -66,6 +66,18 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The line for an exception no command turned into an outcome: an environment fault (memory, permissions,
+     * native libraries, ...) says what to change; anything else is a bug, an internal error with the --debug hint.
+     */
+    static String unexpected(Throwable ex, boolean debug) {
+        java.util.Optional<String> fault = Faults.environment(ex);
+        if (fault.isPresent()) {
+            return "vaelab: " + fault.get();
+        }
+        return "vaelab: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace)");
     }
 
     public static void main(String[] args) {

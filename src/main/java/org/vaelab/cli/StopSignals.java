@@ -70,6 +70,20 @@ final class StopSignals {
         }
     }
 
+    /**
+     * In a worker: the sweep's parent got {@code signal} ("SIGINT" or "SIGTERM") and passes the stop on, so the
+     * interrupted run names the signal the user sent. A stop that already arrived (Ctrl-C reaches the workers
+     * through the terminal too) is not a second one: it never stops at once.
+     */
+    static synchronized void stopFromParent(String signal) {
+        if (received != null) {
+            return;
+        }
+        exitCode = signal.equals("SIGINT") ? 130 : 143;
+        received = signal.equals("SIGINT") ? "SIGINT" : "SIGTERM";
+        ON_STOP.forEach(Runnable::run);
+    }
+
     /** Runs {@code action} when the first stop signal arrives (e.g. pass it on to worker processes). */
     static void onStop(Runnable action) {
         ON_STOP.add(action);

@@ -25,10 +25,10 @@ import org.vaelab.train.UnsupportedDeviceException;
 
 /**
  * Trains a sweep: checks every input before the first write, plans every run in the store, hands the runs
- * to workers ({@link SweepWorker} in this process, or N child processes through {@link WorkerProcesses}),
- * renders the report after every finished run, and says how the sweep ended. Workers coordinate only
+ * to N child processes through {@link WorkerProcesses} (one included: a worker that dies takes only itself
+ * down), renders the report after every finished run, and says how the sweep ended. Workers coordinate
  * through the run store's per-run locks, so two `vaelab run` commands on the same results folder also never
- * train the same run twice.
+ * train the same run twice; within a sweep, the parent also vetoes the runs it gave up.
  */
 final class SweepRunner {
     /** Measured on 2 cores: two one-thread runs at once beat one two-thread run (README "Performance"). */
@@ -62,9 +62,11 @@ final class SweepRunner {
         int code = ExitCodes.OK;
         if (n >= 1) {
             ProgressBoard board = new ProgressBoard(out, System.console() != null, n, 10);
-            boolean here = heapForWorkers(todo, n); // a run that needs more heap than this JVM has gets a worker
-            code = here ? worker(new BoardSink(board)).trainAll()
-                    : new WorkerProcesses(childArguments(specFile, sets), board, this::renderReport).runAll(n);
+            heapForWorkers(todo); // a run that needs more heap than this JVM has gets workers with one that fits
+            // Always in child processes, even one: a worker that dies (a native crash, an exhausted heap, the
+            // OOM killer) then takes only itself down; this process records its run and starts another.
+            code = new WorkerProcesses(childArguments(specFile, sets), store, plan.runs(), board,
+                    this::renderReport).runAll(n);
             board.close();
         }
         store.writeIndex();
@@ -102,27 +104,25 @@ final class SweepRunner {
 
     /**
      * Plans the heap of this sweep's worker processes from the memory estimates of the runs to train
-     * ({@link WorkerHeap}): a larger heap than this process's when the largest run needs it; true when one
-     * worker is asked for and this process's own heap is large enough to train the runs itself.
+     * ({@link WorkerHeap}): a larger heap than this process's when the largest run needs it.
      */
-    private boolean heapForWorkers(List<RunSpec> todo, int n) {
+    private void heapForWorkers(List<RunSpec> todo) {
         List<MemoryEstimate> estimates = new ArrayList<>();
         todo.forEach(r -> MemoryChecks.estimate(r).ifPresent(estimates::add));
         java.util.Optional<Long> heap = WorkerHeap.raise(estimates);
         WorkerHeap.plan(heap.orElse(null));
-        if (heap.isEmpty()) {
-            return n == 1;
-        }
-        out.printf(Locale.ROOT, "vaelab: the largest run needs a Java heap of %s; %s%n", MemoryEstimate.bytes(heap.get()),
-                n == 1 ? "training in a worker process with that heap" : "the workers get it");
-        return false;
+        heap.ifPresent(h -> out.printf(Locale.ROOT, "vaelab: the largest run needs a Java heap of %s; the workers"
+                + " get it%n", MemoryEstimate.bytes(h)));
     }
 
     /** Child-process mode: train runs, report progress on stdout in the worker protocol. */
     int runAsWorker(int workerId) throws IOException {
         StopSignals.install();
         WorkerProcesses.exitWithParent();
-        int code = worker(WorkerProtocol.writer(out)).trainAll();
+        // The parent answers this worker's claims on stdin (WorkerProtocol).
+        java.io.BufferedReader answers = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        int code = worker(WorkerProtocol.writer(out, answers)).trainAll();
         return StopSignals.requested() && code == ExitCodes.OK ? StopSignals.exitCode() : code;
     }
 

@@ -116,6 +116,11 @@ final class SweepWorker {
             if (finished(store, run.id())) {
                 return true;
             }
+            Optional<String> veto = sink.claim(run.id());
+            if (veto.isPresent()) {
+                giveUp(run, veto.get());
+                return true;
+            }
             RunProgress progress = new RunProgress(run, runs.size(), sink);
             RunSummary end = execution.execute(run, store, progress);
             progress.ended(end, run.config().model().latentDim());
@@ -126,6 +131,26 @@ final class SweepWorker {
         sink.done(run.name());
         releaseMemory();
         return true;
+    }
+
+    /**
+     * Skips a run the sweep's parent gave up in this sweep (its worker died on it, or it failed): it stays
+     * failed with the parent's cause, which the parent could not write itself while this worker held the lock.
+     */
+    private void giveUp(RunSpec run, String cause) throws IOException {
+        Optional<RunSummary> now = store.readSummary(run.id());
+        if (now.isEmpty() || now.get().status() != RunStatus.FAILED) {
+            recordFailed(store, run, cause);
+            sink.event("skip " + run.name() + ": " + cause);
+        }
+    }
+
+    /** Records {@code run} as failed with {@code cause}; the caller holds the run's lock. */
+    static void recordFailed(RunStore store, RunSpec run, String cause) throws IOException {
+        java.util.Map<String, Object> tree = org.vaelab.spec.ConfigTree.toTree(run.config());
+        org.vaelab.tracking.RunRecorder rec = store.open(run, tree, org.vaelab.spec.yaml.SpecYaml.write(tree));
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, cause, now, s.seconds()));
     }
 
     /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's memory point: a sweep's resident memory does not grow run after run. Eight runs of one size (the
- * seed MLP 784-256-256-32 on MNIST-sized synthetic images) train in one `vaelab run` process (one worker);
+ * seed MLP 784-256-256-32 on MNIST-sized synthetic images) train in the one worker process of a `vaelab run`;
  * its resident set is sampled from /proc every 50 ms, and the smallest value while each run trains (the
  * floor the previous runs left behind) must rise by less than 150 MB from the second run to the last.
  * The child's heap is fixed and touched up front, so a leak of native memory (ND4J buffers a finished run
@@ -54,12 +54,13 @@ class SweepMemoryTest {
         List<String> heap = List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch");
         CliProcess p = CliProcess.start(tmp.resolve("logs"), "memory", heap, "run", spec.toString(), "--workers", "1",
                 "--results", tmp.resolve("results").toString(), "--reports", tmp.resolve("reports").toString());
-        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
         List<Long> floorMb = new ArrayList<>(); // per run: the smallest RSS seen while it trained
         long floor = Long.MAX_VALUE;
         int done = 0;
         while (p.process.isAlive()) {
-            long rss = rssMb(status);
+            // The runs train in the one worker process (its JVM options are the parent's), not in `vaelab run`.
+            long rss = p.process.descendants().findFirst()
+                    .map(w -> rssMb(Path.of("/proc", Long.toString(w.pid()), "status"))).orElse(-1L);
             if (rss > 0) {
                 floor = Math.min(floor, rss);
             }

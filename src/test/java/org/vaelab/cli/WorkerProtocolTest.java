@@ -32,6 +32,12 @@ class WorkerProtocolTest {
         public void done(String run) {
             calls.add("done:" + run);
         }
+
+        @Override
+        public java.util.Optional<String> claim(String runId) {
+            calls.add("claim:" + runId);
+            return java.util.Optional.empty();
+        }
     }
 
     private static List<Object> roundTrip(java.util.function.Consumer<ProgressSink> calls) {
@@ -94,5 +100,25 @@ class WorkerProtocolTest {
         assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.read("@@batch\trun\t1\t2", r));
         assertThrows(IllegalArgumentException.class,
                 () -> WorkerProtocol.read("@@batch\trun\tx\t1\t1\t1\t1\t1\t1.0\t1.0", r));
+    }
+
+    @Test
+    void aClaimWaitsForTheParentsAnswerForThatRun() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        // answers for other runs (a stale one) are passed over; the skip's cause survives the trip
+        String answers = WorkerProtocol.answer("other", java.util.Optional.of("x")) + "\n"
+                + WorkerProtocol.answer("abc123", java.util.Optional.of("the JVM crashed in native code (SIGSEGV)"))
+                + "\n" + WorkerProtocol.answer("def456", java.util.Optional.empty()) + "\n";
+        ProgressSink worker = WorkerProtocol.writer(out, new java.io.BufferedReader(new java.io.StringReader(answers)));
+        assertEquals(java.util.Optional.of("the JVM crashed in native code (SIGSEGV)"), worker.claim("abc123"));
+        assertEquals(java.util.Optional.empty(), worker.claim("def456"));
+        // no parent answering (end of input): the worker goes ahead, as one without a parent always did
+        assertEquals(java.util.Optional.empty(), worker.claim("ghi789"));
+        Recorder parent = new Recorder();
+        for (String line : bytes.toString(StandardCharsets.UTF_8).lines().toList()) {
+            assertTrue(WorkerProtocol.read(line, parent), line);
+        }
+        assertEquals(List.of("claim:abc123", "claim:def456", "claim:ghi789"), parent.calls);
     }
 }
