@@ -1,6 +1,7 @@
 package org.vaelab.cli;
 
 import java.io.PrintWriter;
+import org.vaelab.tracking.DiskFullException;
 import org.vaelab.train.Devices;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,6 +52,12 @@ public final class Main implements Runnable {
                 err.flush();
                 return ExitCodes.BAD_INPUT;
             }
+            java.util.Optional<String> full = noSpace(ex);
+            if (full.isPresent()) {
+                err.println(full.get());
+                err.flush();
+                return ExitCodes.RUNS_FAILED;
+            }
             err.println("vaelab: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace)"));
             err.flush();
             return ExitCodes.RUNS_FAILED;
@@ -66,6 +73,15 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * A full disk met by any command (a report, a Slurm task) is the machine's fault, not a bug: one line naming
+     * the file, never "internal error". `run` says more itself (the folder and what a run needs).
+     */
+    static java.util.Optional<String> noSpace(Throwable ex) {
+        return DiskFullException.find(ex).map(f -> "vaelab: " + f.getMessage()
+                + "; free space on its file system or choose another folder");
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The child processes of a sweep with several workers: starts N copies of this {@code vaelab run} with
@@ -36,7 +37,10 @@ final class WorkerProcesses {
         this.onRunDone = onRunDone;
     }
 
-    /** Runs {@code n} workers to the end; returns BAD_INPUT if any reported bad input, else OK. */
+    /**
+     * Runs {@code n} workers to the end; returns WORKER_DISK_FULL if one stopped on a full disk, else BAD_INPUT
+     * if any reported bad input, else OK.
+     */
     int runAll(int n) throws IOException, InterruptedException {
         List<Process> procs = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
@@ -68,17 +72,39 @@ final class WorkerProcesses {
             t.start();
             pumps.add(t);
         }
+        AtomicBoolean diskFull = stopAllOnDiskFull(procs);
         int code = ExitCodes.OK;
         for (int w = 0; w < n; w++) {
             int c = procs.get(w).waitFor();
             pumps.get(w).join();
-            if (c == ExitCodes.BAD_INPUT) {
+            if (c == ExitCodes.WORKER_DISK_FULL || diskFull.get() || code == ExitCodes.WORKER_DISK_FULL) {
+                // the others were stopped for it: their exit codes say nothing more
+                code = ExitCodes.WORKER_DISK_FULL;
+            } else if (c == ExitCodes.BAD_INPUT) {
                 code = ExitCodes.BAD_INPUT;
             } else if (c != ExitCodes.OK && code == ExitCodes.OK && !StopSignals.requested()) {
                 board.event(w, "worker exited with code " + c);
             }
         }
         return code;
+    }
+
+    /**
+     * When one worker stops on a full disk, the others are stopped too (as by Ctrl-C: their runs are recorded
+     * as interrupted if that can still be written, and resume from their last checkpoint): the sweep's next
+     * write would fail, and a run started now would only fail the same way.
+     */
+    private static AtomicBoolean stopAllOnDiskFull(List<Process> procs) {
+        AtomicBoolean full = new AtomicBoolean();
+        for (Process p : procs) {
+            p.onExit().thenAccept(done -> {
+                if (done.exitValue() == ExitCodes.WORKER_DISK_FULL && !full.getAndSet(true)) {
+                    // SIGTERM through the handle: Process.destroy would also close the pipe of their last lines
+                    procs.forEach(other -> other.toHandle().destroy());
+                }
+            });
+        }
+        return full;
     }
 
     private void pump(InputStream in, int worker) {
