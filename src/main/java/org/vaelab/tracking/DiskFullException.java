@@ -74,6 +74,11 @@ public final class DiskFullException extends IOException {
         return Optional.empty();
     }
 
+    /** True if {@code cause}, a run's recorded cause, says the run failed on a full disk. */
+    public static boolean isCause(String cause) {
+        return cause != null && (cause.startsWith(ENOSPC) || cause.startsWith(EDQUOT));
+    }
+
     /** "no space left on device" or "disk quota exceeded" when {@code e} says so, else null. */
     private static String reason(IOException e) {
         String text = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() : e.getMessage();

@@ -16,7 +16,7 @@ import org.vaelab.spec.RunConfig;
  * growing with the image size (twice as many with a 2-D latent space, which gets a decoded grid), plus
  * coordinate lists per latent dimension; and the small files (spec,
  * provenance, lock). Measured on the beta sweep (MNIST, hidden [256, 256], 10 epochs): latent 32, 13.7 MB a run
- * folder, estimated 14.1 MB; latent 128, 15.6 MB, estimated 16.7 MB.
+ * folder, estimated 14.1 MB; latent 128, 15.6 MB, estimated 16.2 MB (decimal MB).
  */
 public final class RunFootprint {
     private static final long KB = 1024;

@@ -48,6 +48,20 @@ class RunFootprintTest {
         }
     }
 
+    /**
+     * The beta sweep's run folders as measured (du -b of results/beta-sweep/3e995de5746a and 800e6fc2ef71,
+     * MNIST, hidden [256, 256], 10 epochs): the estimate covers each and runs at most 10% over.
+     */
+    @Test
+    void coversTheBetaSweepsMeasuredRunFolders() {
+        long[][] latentAndBytes = {{32, 13_672_905}, {128, 15_598_223}};
+        for (long[] m : latentAndBytes) {
+            long estimate = RunFootprint.bytes(config(List.of(256, 256), (int) m[0], 10), 28, 28);
+            assertTrue(estimate >= m[1] && estimate <= m[1] * 1.1, "latent " + m[0] + ": estimated " + estimate
+                    + ", measured " + m[1]);
+        }
+    }
+
     @Test
     void growsWithEpochsLatentDimensionsAndImageSize() {
         assertTrue(RunFootprint.bytes(config(List.of(32), 8, 100), 28, 28)
