@@ -98,10 +98,14 @@ final class SweepRunner {
         // The counts and the exit code describe the runs of this spec, not whatever else the folder holds
         // (runs of an earlier spec version under the same name are kept, and shown, as that version's).
         List<RunSummary> summaries = new ArrayList<>();
+        Set<String> saidRunning = new HashSet<>();
         for (RunSpec r : plan.runs()) {
             java.util.Optional<RunSummary> s = store.readSummary(r.id());
             if (s.isPresent()) {
                 summaries.add(store.observed(s.get())); // as index.json and the report say it
+                if (s.get().status() == RunStatus.RUNNING) {
+                    saidRunning.add(r.id());
+                }
             }
         }
         long completed = summaries.stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
@@ -110,8 +114,15 @@ final class SweepRunner {
                 report == null ? "(not written)" : report);
         for (RunSummary s : summaries) {
             if (s.status() != RunStatus.COMPLETED) {
-                out.printf(Locale.ROOT, "  %s %s: %s%n", s.status().json(), s.name(),
-                        s.cause() == null ? "" : s.cause());
+                String cause = s.cause();
+                if (full != null && s.status() == RunStatus.PENDING) {
+                    cause = "not started (the disk is full)";
+                } else if (full != null && saidRunning.contains(s.id())) {
+                    // its end could not be written: say why it ended rather than "its process ended"
+                    cause = "stopped by the full disk before its status could be written; resumes from its last"
+                            + " checkpoint";
+                }
+                out.printf(Locale.ROOT, "  %s %s%s%n", s.status().json(), s.name(), cause == null ? "" : ": " + cause);
             }
         }
         if (full != null) {
@@ -165,7 +176,7 @@ final class SweepRunner {
         }
         long free = usableSpace(folder);
         if (free >= 0) {
-            facts.add(RunFootprint.human(free) + " free");
+            facts.add(RunFootprint.humanDown(free) + " free");
         }
         return "vaelab: " + reason + " in " + folder + (facts.isEmpty() ? "" : " (" + String.join(", ", facts) + ")")
                 + "; free space there or choose another folder with " + (results ? "--results" : "--reports")
@@ -356,9 +367,9 @@ final class SweepRunner {
             }
         }
         if (missing > free) {
-            throw new UserError(store.sweepDir() + ": only " + RunFootprint.human(free) + " free on its file system,"
-                    + " a run of this sweep needs about " + RunFootprint.human(need) + "; free space there or choose"
-                    + " another folder with --results DIR");
+            throw new UserError(store.sweepDir() + ": only " + RunFootprint.humanDown(free) + " free on its file"
+                    + " system, a run of this sweep needs about " + RunFootprint.human(need) + "; free space there or"
+                    + " choose another folder with --results DIR");
         }
     }
 

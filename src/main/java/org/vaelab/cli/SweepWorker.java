@@ -24,7 +24,8 @@ final class SweepWorker {
     private final RunExecution execution;
     private final ProgressSink sink;
     /** When this worker started, as summaries stamp times (to the second). */
-    private final java.time.Instant started = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    private final java.time.Instant started =
+            java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
     SweepWorker(List<RunSpec> runs, RunStore store, RunExecution execution, ProgressSink sink) {
         this.runs = List.copyOf(runs);

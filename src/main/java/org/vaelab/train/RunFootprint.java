@@ -62,14 +62,31 @@ public final class RunFootprint {
         return rows == 0 ? -1 : bytes(cfg, rows, cols);
     }
 
-    /** {@code bytes} as people say it: "12 MB", "850 KB", "1.4 GB" (powers of 1024, rounded up). */
+    /**
+     * {@code bytes} as people say it, rounded up (for what a run needs): "850 KB", "1.4 MB", "14 MB", "1.5 GB"
+     * (powers of 1024; one decimal below 10 of a unit).
+     */
     public static String human(long bytes) {
-        if (bytes < KB * KB) {
-            return ((bytes + KB - 1) / KB) + " KB";
+        return human(bytes, true);
+    }
+
+    /** {@code bytes} as {@link #human(long)} says it, rounded down (for what is free, so it never looks enough). */
+    public static String humanDown(long bytes) {
+        return human(bytes, false);
+    }
+
+    private static String human(long bytes, boolean up) {
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double v = bytes / (double) KB;
+        int u = 0;
+        while (u < units.length - 1 && (up ? Math.ceil(v) : Math.floor(v)) >= KB) {
+            v /= KB;
+            u++;
         }
-        if (bytes < KB * KB * KB) {
-            return ((bytes + KB * KB - 1) / (KB * KB)) + " MB";
+        if (u > 0 && v < 10) {
+            double tenths = up ? Math.ceil(v * 10 - 1e-9) : Math.floor(v * 10 + 1e-9);
+            return String.format(java.util.Locale.ROOT, "%.1f %s", tenths / 10, units[u]);
         }
-        return String.format(java.util.Locale.ROOT, "%.1f GB", Math.ceil(bytes * 10.0 / (KB * KB * KB)) / 10);
+        return (long) (up ? Math.ceil(v - 1e-9) : Math.floor(v + 1e-9)) + " " + units[u];
     }
 }

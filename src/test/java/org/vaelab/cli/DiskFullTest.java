@@ -42,7 +42,7 @@ import org.vaelab.train.Checkpoint;
 class DiskFullTest {
     private static final int RUNS = 4;
     private static final Pattern LAST_LINE = Pattern.compile("vaelab: no space left on device in (\\S+) \\(a run of"
-            + " this sweep needs about (\\d+) (KB|MB), (\\d+) (KB|MB) free\\); free space there or choose another"
+            + " this sweep needs about ([\\d.]+) (KB|MB), ([\\d.]+) (KB|MB) free\\); free space there or choose another"
             + " folder with --results DIR");
 
     @TempDir
@@ -159,7 +159,7 @@ class DiskFullTest {
     }
 
     private static long bytes(String n, String unit) {
-        return Long.parseLong(n) * (unit.equals("MB") ? 1024 * 1024 : 1024);
+        return (long) (Double.parseDouble(n) * (unit.equals("MB") ? 1024 * 1024 : 1024));
     }
 
     @Test
@@ -270,6 +270,10 @@ class DiskFullTest {
         String status = s.get(first.getFileName().toString()).get("status").asText();
         // failed if a page was still free for summary.json, else its previous version (running): whole either way
         assertTrue(status.equals("failed") || status.equals("running"), status);
+        if (status.equals("running")) {
+            assertTrue(p.out().contains("stopped by the full disk before its status could be written"), p.out());
+        }
+        assertTrue(p.out().contains("pending latent_dim=6: not started (the disk is full)"), p.out());
         assertEquals(RUNS - 1, count(s, "pending"), "no other run started:\n" + p.out());
         System.out.println("DiskFullTest: the run that met the brim-full disk reads " + status);
     }
@@ -282,8 +286,8 @@ class DiskFullTest {
         int code = p.waitFor(600);
         assertEquals(ExitCodes.BAD_INPUT, code, p.out() + p.err());
         assertTrue(p.err().matches("(?s)vaelab: " + Pattern.quote(results.resolve("full-tiny").toString())
-                + ": only \\d+ KB free on its file system, a run of this sweep needs about \\d+ KB; free space there"
-                + " or choose another folder with --results DIR\\s*"), p.err());
+                + ": only [\\d.]+ KB free on its file system, a run of this sweep needs about [\\d.]+ (KB|MB); free"
+                + " space there or choose another folder with --results DIR\\s*"), p.err());
         assertFalse(Files.exists(results), "refused, yet the results folder was created");
     }
 }

@@ -73,12 +73,16 @@ class RunFootprintTest {
     }
 
     @Test
-    void humanSizesRoundUp() {
+    void humanSizesRoundUpForANeedAndDownForWhatIsFree() {
         assertEquals("1 KB", RunFootprint.human(1));
         assertEquals("1 KB", RunFootprint.human(1024));
         assertEquals("2 KB", RunFootprint.human(1025));
-        assertEquals("1 MB", RunFootprint.human(1024 * 1024));
+        assertEquals("1.0 MB", RunFootprint.human(1024 * 1024));
+        assertEquals("1.4 MB", RunFootprint.human(1_400_000));
+        assertEquals("1.3 MB", RunFootprint.humanDown(1_400_000));
         assertEquals("14 MB", RunFootprint.human(13_900_000));
+        assertEquals("13 MB", RunFootprint.humanDown(13_900_000));
         assertEquals("1.5 GB", RunFootprint.human(1_600_000_000L));
+        assertEquals("0 KB", RunFootprint.humanDown(1000));
     }
 }
