@@ -176,7 +176,9 @@ final class SweepRunner {
         }
         long free = usableSpace(folder);
         if (free >= 0) {
-            facts.add(RunFootprint.humanDown(free) + " free");
+            // space left but no file could be made: the file system is out of inodes (Java cannot count them)
+            facts.add(RunFootprint.humanDown(free) + " free" + (need > 0 && free >= need ? ", but perhaps no more"
+                    + " files: see df -i" : ""));
         }
         return "vaelab: " + reason + " in " + folder + (facts.isEmpty() ? "" : " (" + String.join(", ", facts) + ")")
                 + "; free space there or choose another folder with " + (results ? "--results" : "--reports")

@@ -278,6 +278,30 @@ class DiskFullTest {
         System.out.println("DiskFullTest: the run that met the brim-full disk reads " + status);
     }
 
+    /**
+     * Out of inodes while the sweep writes its own files, before any run: the space check passes (megabytes
+     * free), the first writes fail with ENOSPC all the same. Same end: exit 1, one line, no internal error.
+     */
+    @Test
+    void noFileLeftToCreateWhilePreparingEndsWithTheSameLine() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("inodes"));
+        String out = command("mount", "-t", "tmpfs", "-o", "size=16m,nr_inodes=6", "tmpfs", dir.toString());
+        assumeTrue(out == null, "cannot mount a small tmpfs here (mount said: " + out + ")");
+        mounted.add(dir);
+        Path results = dir.resolve("results");
+        CliProcess p = start("inodes", spec("full-inodes", 2), results, 1);
+        int code = p.waitFor(600);
+        String all = p.out() + p.err();
+        assertEquals(ExitCodes.RUNS_FAILED, code, all);
+        assertFalse(all.contains("internal error") || all.contains("Exception"), all);
+        String[] lines = p.out().strip().split("\n");
+        assertTrue(lines[lines.length - 1].matches("vaelab: no space left on device in "
+                + Pattern.quote(results.resolve("full-inodes").toString()) + " \\(a run of this sweep needs about"
+                + " [\\d.]+ KB, [\\d.]+ MB free, but perhaps no more files: see df -i\\); free space there or"
+                + " choose another folder with --results DIR"), all);
+        assertAllJsonParses(results, "after running out of inodes");
+    }
+
     @Test
     void aRunThatCannotFitIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path disk = tmpfs("tiny", 64);
