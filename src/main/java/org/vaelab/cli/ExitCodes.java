@@ -12,6 +12,12 @@ public final class ExitCodes {
      */
     public static final int BAD_INPUT = 2;
 
+    /**
+     * Between a worker process and its parent only: the worker stopped because the disk is full, so the parent
+     * starts no more runs and the sweep ends with {@link #RUNS_FAILED} and one line saying so.
+     */
+    static final int WORKER_DISK_FULL = 3;
+
     private ExitCodes() {
     }
 }

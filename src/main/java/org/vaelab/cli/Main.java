@@ -1,6 +1,7 @@
 package org.vaelab.cli;
 
 import java.io.PrintWriter;
+import org.vaelab.tracking.DiskFullException;
 import org.vaelab.train.Devices;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,15 +70,25 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The line for an exception no command turned into an outcome: an environment fault (memory, permissions,
-     * native libraries, ...) says what to change; anything else is a bug, an internal error with the --debug hint.
+     * The line for an exception no command turned into an outcome: an environment fault (a full disk, memory,
+     * permissions, native libraries, ...) says what to change; anything else is a bug, an internal error with
+     * the --debug hint.
      */
     static String unexpected(Throwable ex, boolean debug) {
-        java.util.Optional<String> fault = Faults.environment(ex);
+        java.util.Optional<String> fault = noSpace(ex).or(() -> Faults.environment(ex).map(f -> "vaelab: " + f));
         if (fault.isPresent()) {
-            return "vaelab: " + fault.get();
+            return fault.get();
         }
         return "vaelab: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace)");
+    }
+
+    /**
+     * A full disk met by any command (a report, a Slurm task) is the machine's fault, not a bug: one line naming
+     * the file, never "internal error". `run` says more itself (the folder and what a run needs).
+     */
+    static java.util.Optional<String> noSpace(Throwable ex) {
+        return DiskFullException.find(ex).map(f -> "vaelab: " + f.getMessage()
+                + "; free space on its file system or choose another folder");
     }
 
     public static void main(String[] args) {

@@ -12,15 +12,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.vaelab.data.DataException;
+import org.vaelab.data.DataLoader;
+import org.vaelab.data.ImageSet;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
+import org.vaelab.tracking.DiskFullException;
 import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
 import org.vaelab.tracking.RunSummary;
 import org.vaelab.train.Devices;
 import org.vaelab.train.MemoryEstimate;
 import org.vaelab.train.RunExecution;
+import org.vaelab.train.RunFootprint;
 import org.vaelab.train.UnsupportedDeviceException;
 
 /**
@@ -52,6 +57,18 @@ final class SweepRunner {
 
     /** Runs the sweep with up to {@code workers} processes; returns the exit code. */
     int run(int workers, Path specFile, List<String> sets) throws IOException, InterruptedException {
+        try {
+            return runSweep(workers, specFile, sets);
+        } catch (IOException e) {
+            // a full disk while preparing (the sweep's own files): nothing trained, the same one line
+            DiskFullException full = DiskFullException.find(e).orElseThrow(() -> e);
+            out.println(noSpaceLine(full));
+            out.flush();
+            return ExitCodes.RUNS_FAILED;
+        }
+    }
+
+    private int runSweep(int workers, Path specFile, List<String> sets) throws IOException, InterruptedException {
         Instant start = Instant.now();
         StopSignals.install();
         List<RunSpec> todo = checkAndPrepare(true);
@@ -60,24 +77,40 @@ final class SweepRunner {
                 store.sweepDir());
         int n = Math.min(workers, todo.size());
         int code = ExitCodes.OK;
+        DiskFullException full = null;
         if (n >= 1) {
             ProgressBoard board = new ProgressBoard(out, System.console() != null, n, 10);
             heapForWorkers(todo); // a run that needs more heap than this JVM has gets workers with one that fits
             // Always in child processes, even one: a worker that dies (a native crash, an exhausted heap, the
             // OOM killer) then takes only itself down; this process records its run and starts another.
-            code = new WorkerProcesses(childArguments(specFile, sets), store, plan.runs(), board,
-                    this::renderReport).runAll(n);
+            try {
+                code = new WorkerProcesses(childArguments(specFile, sets), store, plan.runs(), board,
+                        this::renderReport).runAll(n);
+            } catch (IOException e) {
+                full = DiskFullException.find(e).orElseThrow(() -> e);
+            }
             board.close();
         }
-        store.writeIndex();
+        if (code == ExitCodes.WORKER_DISK_FULL) {
+            full = DiskFullException.reported(null); // a child met it and said so on the board
+        }
+        try {
+            store.writeIndex();
+        } catch (IOException e) {
+            full = DiskFullException.find(e).orElseThrow(() -> e); // index.json keeps its previous version
+        }
         Path report = renderReport();
         // The counts and the exit code describe the runs of this spec, not whatever else the folder holds
         // (runs of an earlier spec version under the same name are kept, and shown, as that version's).
         List<RunSummary> summaries = new ArrayList<>();
+        Set<String> saidRunning = new HashSet<>();
         for (RunSpec r : plan.runs()) {
             java.util.Optional<RunSummary> s = store.readSummary(r.id());
             if (s.isPresent()) {
                 summaries.add(store.observed(s.get())); // as index.json and the report say it
+                if (s.get().status() == RunStatus.RUNNING) {
+                    saidRunning.add(r.id());
+                }
             }
         }
         long completed = summaries.stream().filter(s -> s.status() == RunStatus.COMPLETED).count();
@@ -86,9 +119,21 @@ final class SweepRunner {
                 report == null ? "(not written)" : report);
         for (RunSummary s : summaries) {
             if (s.status() != RunStatus.COMPLETED) {
-                out.printf(Locale.ROOT, "  %s %s: %s%n", s.status().json(), s.name(),
-                        s.cause() == null ? "" : s.cause());
+                String cause = s.cause();
+                if (full != null && s.status() == RunStatus.PENDING) {
+                    cause = "not started (the disk is full)";
+                } else if (full != null && saidRunning.contains(s.id())) {
+                    // its end could not be written: say why it ended rather than "its process ended"
+                    cause = "stopped by the full disk before its status could be written; resumes from its last"
+                            + " checkpoint";
+                }
+                out.printf(Locale.ROOT, "  %s %s%s%n", s.status().json(), s.name(), cause == null ? "" : ": " + cause);
             }
+        }
+        if (full != null) {
+            out.println(noSpaceLine(full));
+            out.flush();
+            return ExitCodes.RUNS_FAILED;
         }
         if (code == ExitCodes.BAD_INPUT) {
             return code;
@@ -122,8 +167,76 @@ final class SweepRunner {
         // The parent answers this worker's claims on stdin (WorkerProtocol).
         java.io.BufferedReader answers = new java.io.BufferedReader(
                 new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-        int code = worker(WorkerProtocol.writer(out, answers)).trainAll();
+        ProgressSink sink = WorkerProtocol.writer(out, answers);
+        int code;
+        try {
+            code = worker(sink).trainAll();
+        } catch (IOException e) {
+            DiskFullException full = DiskFullException.find(e).orElseThrow(() -> e);
+            sink.event("stopped: " + full.getMessage());
+            out.flush();
+            return ExitCodes.WORKER_DISK_FULL; // the parent stops the sweep and says why
+        }
         return StopSignals.requested() && code == ExitCodes.OK ? StopSignals.exitCode() : code;
+    }
+
+    /**
+     * The line a sweep ends with when the disk is full: the folder, what one run needs and what is free, the
+     * fix. The folder is the results folder unless the file that did not fit was elsewhere (the report).
+     */
+    String noSpaceLine(DiskFullException full) {
+        Path sweepDir = store.sweepDir().toAbsolutePath().normalize();
+        Path file = full.file() == null ? null : full.file().toAbsolutePath().normalize();
+        boolean results = file == null || file.startsWith(sweepDir);
+        Path folder = results ? store.sweepDir() : full.file().getParent();
+        String reason = full.getMessage().startsWith("disk quota") ? "disk quota exceeded" : "no space left on device";
+        List<String> facts = new ArrayList<>();
+        long need = results ? runNeed(plan.runs()) : -1;
+        if (need > 0) {
+            facts.add("a run of this sweep needs about " + RunFootprint.human(need));
+        }
+        long free = usableSpace(folder);
+        if (free >= 0) {
+            // space left but no file could be made: the file system is out of inodes (Java cannot count them)
+            facts.add(RunFootprint.humanDown(free) + " free" + (need > 0 && free >= need ? ", but perhaps no more"
+                    + " files: see df -i" : ""));
+        }
+        return "vaelab: " + reason + " in " + folder + (facts.isEmpty() ? "" : " (" + String.join(", ", facts) + ")")
+                + "; free space there or choose another folder with " + (results ? "--results" : "--reports")
+                + " DIR";
+    }
+
+    /** The estimated peak size of the largest of {@code runs} ({@link RunFootprint}), or -1 if none is known. */
+    long runNeed(List<RunSpec> runs) {
+        long need = -1;
+        for (RunSpec r : runs) {
+            try {
+                long n = RunFootprint.bytes(r.config());
+                if (n < 0) {
+                    // idx data: its files know the image size (loaded already by the data checks, and cached)
+                    ImageSet images = DataLoader.load(r.config().dataset(), dataRoot, r.config().train().seed())
+                            .train();
+                    n = RunFootprint.bytes(r.config(), images.rows(), images.cols());
+                }
+                need = Math.max(need, n);
+            } catch (DataException | RuntimeException e) {
+                // data or a model that does not fit it: the checks say so; such a run has no size to tell
+            }
+        }
+        return need;
+    }
+
+    /** Bytes this process may still write on the file system of {@code dir} (or its first existing parent), or -1. */
+    static long usableSpace(Path dir) {
+        Path p = dir.toAbsolutePath().normalize();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        try {
+            return p == null ? -1 : Files.getFileStore(p).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** The command that resumes this sweep: the same spec, overrides and folders. */
@@ -195,6 +308,7 @@ final class SweepRunner {
                 todo.add(r);
             }
         }
+        collect(problems, () -> requireSpace(todo));
         // The data of the runs to train, MNIST fetched first if missing (it goes to the data folder, never to
         // results/ or reports/): subset sizes, classes, image sizes and the model against them, all at once.
         // The memory each run needs against this machine (and VAELAB_HEAP), before anything trains; before the
@@ -264,6 +378,42 @@ final class SweepRunner {
         }
         if (!Files.isWritable(p)) {
             throw new UserError(dir + ": cannot write " + what + " here: " + p + " is not writable" + fix);
+        }
+    }
+
+    /**
+     * Refuses a sweep whose next run clearly cannot fit on the results folder's file system: less free space
+     * than the largest unfinished run still needs (its estimate less what its folder already holds). Later
+     * runs are not counted: the sweep stops cleanly when the disk fills, and the user may free space meanwhile.
+     */
+    private void requireSpace(List<RunSpec> todo) throws IOException {
+        long free = usableSpace(store.sweepDir());
+        if (free < 0) {
+            return;
+        }
+        long missing = 0;
+        long need = -1;
+        for (RunSpec r : todo) {
+            long n = runNeed(List.of(r));
+            if (n > 0 && n - folderBytes(store.runDir(r.id())) > missing) {
+                missing = n - folderBytes(store.runDir(r.id()));
+                need = n;
+            }
+        }
+        if (missing > free) {
+            throw new UserError(store.sweepDir() + ": only " + RunFootprint.humanDown(free) + " free on its file"
+                    + " system, a run of this sweep needs about " + RunFootprint.human(need) + "; free space there or"
+                    + " choose another folder with --results DIR");
+        }
+    }
+
+    /** Bytes in the files under {@code dir} (0 when it does not exist). */
+    private static long folderBytes(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         }
     }
 

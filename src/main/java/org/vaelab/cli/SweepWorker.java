@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.vaelab.data.DataException;
 import org.vaelab.spec.RunSpec;
+import org.vaelab.tracking.DiskFullException;
 import org.vaelab.tracking.RunLock;
 import org.vaelab.tracking.RunStatus;
 import org.vaelab.tracking.RunStore;
@@ -22,6 +23,9 @@ final class SweepWorker {
     private final RunStore store;
     private final RunExecution execution;
     private final ProgressSink sink;
+    /** When this worker started, as summaries stamp times (to the second). */
+    private final java.time.Instant started =
+            java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
     SweepWorker(List<RunSpec> runs, RunStore store, RunExecution execution, ProgressSink sink) {
         this.runs = List.copyOf(runs);
@@ -116,6 +120,7 @@ final class SweepWorker {
             if (finished(store, run.id())) {
                 return true;
             }
+            requireSpaceLeft(run);
             Optional<String> veto = sink.claim(run.id());
             if (veto.isPresent()) {
                 giveUp(run, veto.get());
@@ -151,6 +156,19 @@ final class SweepWorker {
         org.vaelab.tracking.RunRecorder rec = store.open(run, tree, org.vaelab.spec.yaml.SpecYaml.write(tree));
         String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, cause, now, s.seconds()));
+    }
+
+    /**
+     * Stops this worker when another one has just failed {@code run} on a full disk (since this worker
+     * started): the disk is shared, so training it again now would fail the same way, and would overwrite the
+     * cause. On a later `vaelab run` the run is resumed as any failed run is.
+     */
+    private void requireSpaceLeft(RunSpec run) throws IOException {
+        Optional<RunSummary> s = store.readSummary(run.id());
+        if (s.isPresent() && s.get().status() == RunStatus.FAILED && DiskFullException.isCause(s.get().cause())
+                && s.get().finished() != null && !java.time.Instant.parse(s.get().finished()).isBefore(started)) {
+            throw DiskFullException.reported(null);
+        }
     }
 
     /**

@@ -107,7 +107,8 @@ final class WorkerProcesses {
 
     /**
      * Runs {@code n} workers to the end, replacing any that dies while runs are left; returns BAD_INPUT if any
-     * reported bad input, else OK (the runs' statuses say the rest).
+     * reported bad input, else OK (the runs' statuses say the rest); WORKER_DISK_FULL if one stopped on a full
+     * disk, after which the others are stopped and none is started again.
      */
     int runAll(int n) throws IOException, InterruptedException {
         BlockingQueue<Worker> ended = new LinkedBlockingQueue<>();
@@ -123,6 +124,7 @@ final class WorkerProcesses {
             start(w, ended);
             running++;
         }
+        boolean diskFull = false;
         int code = ExitCodes.OK;
         while (running > 0) {
             Worker w = ended.take();
@@ -131,6 +133,16 @@ final class WorkerProcesses {
             live.remove(w.process);
             int c = w.process.exitValue();
             boolean stopping = StopSignals.requested();
+            if (c == ExitCodes.WORKER_DISK_FULL && !diskFull) {
+                diskFull = true;
+                stopOnDiskFull();
+            }
+            if (diskFull) {
+                // the others were stopped for it: their exit codes say nothing more, and none starts again
+                code = ExitCodes.WORKER_DISK_FULL;
+                forget(w);
+                continue;
+            }
             if (c == ExitCodes.BAD_INPUT) {
                 code = ExitCodes.BAD_INPUT;
             }
@@ -372,6 +384,17 @@ final class WorkerProcesses {
         }
         notifyAll();
         onRunDone.run();
+    }
+
+
+    /**
+     * When one worker stops on a full disk, the others are stopped too (as by Ctrl-C: their runs are recorded
+     * as interrupted if that can still be written, and resume from their last checkpoint): the sweep's next
+     * write would fail, and a run started now would only fail the same way.
+     */
+    private void stopOnDiskFull() {
+        // SIGTERM through the handle: Process.destroy would also close the pipe of their last lines
+        live.forEach(other -> other.toHandle().destroy());
     }
 
     private void pump(Worker w) {

@@ -17,7 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Whole-file writes that a reader never sees half done: the bytes go to a temporary file in the same folder,
  * are forced to disk, and the file is then renamed over the target in one atomic step. A kill at any moment
- * leaves either the previous version or the new one. Files end up rw-r--r--.
+ * leaves either the previous version or the new one, and so does a full disk ({@link DiskFullException}).
+ * Files end up rw-r--r--.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -29,7 +30,11 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Replaces {@code target} with {@code bytes} atomically, creating parent folders as needed. */
+    /**
+     * Replaces {@code target} with {@code bytes} atomically, creating parent folders as needed.
+     *
+     * @throws DiskFullException when the file system is full: {@code target} is then as it was before
+     */
     public static void write(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));
     }
@@ -38,8 +43,19 @@ public final class AtomicFiles {
      * Replaces {@code target} atomically with what {@code body} writes, creating parent folders as needed. The
      * content streams through a buffer into the temporary file, so a file larger than the heap (a checkpoint of
      * a big model) is never held whole in memory.
+     *
+     * @throws DiskFullException when the file system is full: {@code target} is then as it was before
      */
     public static void write(Path target, Body body) throws IOException {
+        try {
+            replace(target, body);
+        } catch (IOException e) {
+            // Named here, where the file is known: the JDK's own ENOSPC error names neither file nor folder.
+            throw DiskFullException.classify(target, e);
+        }
+    }
+
+    private static void replace(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");

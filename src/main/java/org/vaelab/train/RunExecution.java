@@ -15,6 +15,7 @@ import org.vaelab.model.VaeModel;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
 import org.vaelab.spec.yaml.SpecYaml;
+import org.vaelab.tracking.DiskFullException;
 import org.vaelab.tracking.Provenance;
 import org.vaelab.tracking.RunRecorder;
 import org.vaelab.tracking.RunStatus;
@@ -79,12 +80,24 @@ public final class RunExecution {
      * @throws DataException before anything is written when the run's data is missing or unusable (bad
      *                       input: the run is not marked running)
      * @throws IOException   when the run folder cannot be written or its checkpoint is unreadable
+     * @throws DiskFullException when the disk is full: the run is recorded as failed with the file it was
+     *                       writing if that can still be written
      */
     public RunSummary execute(RunSpec run, RunStore store, Listener listener) throws IOException, DataException {
         // Data first: a missing or corrupt data set is bad input and must not leave a run marked running.
         DataSplit data = DataLoader.load(run.config().dataset(), dataRoot, run.config().train().seed());
         Map<String, Object> tree = ConfigTree.toTree(run.config());
         RunRecorder rec = store.open(run, tree, SpecYaml.write(tree));
+        try {
+            return executeOpen(run, data, rec, listener);
+        } catch (IOException e) {
+            throw failedForNoSpace(rec, e);
+        }
+    }
+
+    /** {@link #execute(RunSpec, RunStore, Listener)} once the run's folder is open. */
+    private RunSummary executeOpen(RunSpec run, DataSplit data, RunRecorder rec, Listener listener)
+            throws IOException {
         Instant started = Instant.now();
         // Time of earlier attempts: the summary's sum, or, after a kill -9 that left no end time, at least the
         // time of the epochs recorded, so a resumed run's seconds cover all of its training.
@@ -119,6 +132,26 @@ public final class RunExecution {
         return rec.summary();
     }
 
+    /**
+     * A full disk stops the run, and the sweep (every later run would meet it too): the run is recorded as
+     * failed with the file it was writing, if summary.json can still be written, and the fault is handed on. If
+     * it cannot, the previous summary stays whole (atomic writes) and the run reads as interrupted once its lock
+     * is released; either way it resumes from its last checkpoint. Any other error is returned as it was.
+     */
+    private static IOException failedForNoSpace(RunRecorder rec, IOException e) {
+        java.util.Optional<DiskFullException> full = DiskFullException.find(e);
+        if (full.isEmpty()) {
+            return e;
+        }
+        String cause = full.get().getMessage();
+        try {
+            rec.updateSummary(s -> s.withEnd(RunStatus.FAILED, cause, stamp(Instant.now()), s.seconds()));
+        } catch (IOException | RuntimeException stillFull) {
+            full.get().addSuppressed(stillFull);
+        }
+        return full.get();
+    }
+
     /** Pictures, verdict and log-likelihood: their failures are notes, never the run's failure. */
     private static void finish(RunSpec run, DataSplit data, RunRecorder rec, TrainResult result, Listener listener)
             throws IOException {
@@ -138,9 +171,12 @@ public final class RunExecution {
     }
 
     /** Writes the run's pictures; a failure is a warning, never the run's failure (the metrics are what count). */
-    private static String pictures(TrainResult result, RunSpec run, DataSplit data, RunRecorder rec) {
+    private static String pictures(TrainResult result, RunSpec run, DataSplit data, RunRecorder rec)
+            throws DiskFullException {
         try {
             return RunVisualsBuilder.write(result, run.config(), data.test(), rec);
+        } catch (DiskFullException e) {
+            throw e; // not a picture's problem: the next write would fail too
         } catch (IOException | RuntimeException e) {
             return "warning: pictures not written (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
         }
