@@ -100,8 +100,7 @@ class WorkerHeapTest {
         Result r = vaelab(List.of("-Xmx200m", "-Dvaelab.heap.source=default"), Map.of(), "run", spec.toString(),
                 "--workers", "1", "--results", results.toString(), "--reports", tmp.resolve("reports").toString());
         assertEquals(ExitCodes.OK, r.code(), r.output());
-        assertTrue(r.output().contains("vaelab: the largest run needs a Java heap of 2.0 GB; training in a worker"
-                + " process with that heap"), r.output());
+        assertTrue(r.output().contains("vaelab: the largest run needs a Java heap of 2.0 GB; the workers get it"), r.output());
         List<JsonNode> prov = provenances(results);
         assertEquals(2, prov.size(), r.output());
         for (JsonNode p : prov) {
