@@ -88,6 +88,26 @@ class PoolingLayersTest {
         assertArrayEquals(new double[]{0, 1, 0, 0}, f.dIn(), 0.0);
     }
 
+    /**
+     * The backward finds each window's winner again from the maximum: PyTorch's rule in the cases its arithmetic
+     * search leaves to plain tests (a NaN maximum: the last NaN; an infinite one: the first) and a tie of -0 and
+     * +0 (the first).
+     */
+    @Test
+    void theBackwardFindsPyTorchsWinnerInEveryWindow() {
+        MaxPoolLayer l = pool(1, 2, 8, 2);
+        float inf = Float.POSITIVE_INFINITY;
+        // windows [[NaN, 1], [NaN, 2]], [[1, inf], [inf, 0]], [[-0, 0], [-1, 0]], [[-inf, -inf], [-inf, -inf]]
+        float[] x = {Float.NaN, 1, 1, inf, -0f, 0f, -inf, -inf, Float.NaN, 2, inf, 0, -1, 0, -inf, -inf};
+        LayerHarness.Result f = LayerHarness.fast(l, new LayerHarness.Values(new float[0], x,
+                new float[]{3, 5, 7, 9}, 1));
+        assertTrue(Double.isNaN(f.out()[0]));
+        assertEquals(inf, f.out()[1]);
+        assertEquals(0.0, Math.abs(f.out()[2])); // its sign may differ from PyTorch's (MaxPoolLayer#forward)
+        assertEquals(-inf, f.out()[3]);
+        assertArrayEquals(new double[]{0, 0, 0, 5, 7, 0, 9, 0, 3, 0, 0, 0, 0, 0, 0, 0}, f.dIn(), 0.0);
+    }
+
     @Test
     void upsampleByHand() {
         UpsampleLayer l = up(2, 1, 2, 2);
