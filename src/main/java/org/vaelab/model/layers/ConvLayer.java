@@ -3,6 +3,7 @@ package org.vaelab.model.layers;
 import static org.vaelab.model.layers.ConvSupport.at;
 import static org.vaelab.model.layers.ConvSupport.gemm;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
@@ -59,6 +60,15 @@ public final class ConvLayer extends Layer {
     /** Native columns: one block's for evaluations, every example's once a training forward needs them. */
     private FloatPointer colsN;
     private long colsCap;
+    /** The native columns as a buffer, for im2col's bulk copies. */
+    private FloatBuffer colsB;
+    /**
+     * Kernel rows of at least this many values (kW inC) are copied by im2col straight into the native columns,
+     * one bulk copy each: through the heap block, notebook 004's second layer (96 values a row) spent as long
+     * copying the block out as filling it. Shorter rows go through the heap block: a bulk copy per 5 values
+     * (its first layer) costs more than the copy.
+     */
+    static final int DIRECT_RUN = 16;
     private float[] colsH;
     private float[] outH;
     private final float[] bias;
@@ -148,6 +158,8 @@ public final class ConvLayer extends Layer {
                 colsN.close();
             }
             colsN = new FloatPointer(need);
+            // a buffer indexes with int: larger columns go through the heap block
+            colsB = need <= Integer.MAX_VALUE ? colsN.asBuffer() : null;
             colsCap = need;
         }
     }
@@ -164,10 +176,14 @@ public final class ConvLayer extends Layer {
             int m = Math.min(bl, rows - e0);
             int pix = m * oh * ow;
             long off = (long) e0 * oh * ow;
-            im2col(input, e0, m);
             // the backward needs every block's columns; an evaluation reuses the first block's place
             FloatPointer cols = training ? at(colsN, off * kc) : colsN;
-            cols.put(colsH, 0, pix * kc);
+            if (kw * inC >= DIRECT_RUN && colsB != null) {
+                im2col(input, e0, m, colsB, training ? (int) (off * kc) : 0);
+            } else {
+                im2col(input, e0, m);
+                cols.put(colsH, 0, pix * kc);
+            }
             gemm(false, false, pix, outC, kc, cols, kc, w, outC, 0f, at(a, off * outC), outC);
         }
         int pixels = rows * oh * ow;
@@ -260,6 +276,48 @@ public final class ConvLayer extends Layer {
         }
     }
 
+    /**
+     * {@link #im2col(float[], int, int)} written straight into {@code dst} from index {@code dOff}, each kernel
+     * row inside the image one bulk copy.
+     */
+    private void im2col(float[] x, int e0, int m, FloatBuffer dst, int dOff) {
+        int o = dOff;
+        int inW = in.size();
+        int run = kw * inC;
+        for (int e = e0; e < e0 + m; e++) {
+            int base = e * inW;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = stride * ox - padLeft;
+                    boolean colsIn = x0 >= 0 && x0 + kw <= wd;
+                    for (int ky = 0; ky < kh; ky++, o += run) {
+                        int iy = stride * oy + ky - padTop;
+                        if (iy < 0 || iy >= h) {
+                            zero(dst, o, run);
+                        } else if (colsIn) {
+                            dst.put(o, x, base + (iy * wd + x0) * inC, run);
+                        } else {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = x0 + kx;
+                                if (ix < 0 || ix >= wd) {
+                                    zero(dst, o + kx * inC, inC);
+                                } else {
+                                    dst.put(o + kx * inC, x, base + (iy * wd + ix) * inC, inC);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void zero(FloatBuffer dst, int from, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.put(from + i, 0f);
+        }
+    }
+
     /** The adjoint of im2col (examples e0 .. e0 + m): every column entry added back to the pixel it was read from. */
     private void col2im(float[] dIn, int e0, int m) {
         int o = 0;
@@ -315,6 +373,7 @@ public final class ConvLayer extends Layer {
         if (colsN != null) {
             colsN.close();
             colsN = null;
+            colsB = null;
         }
         colsCap = 0;
         cap = 0;
