@@ -75,6 +75,8 @@ public final class ConvLayer extends Layer {
     private final float[] gBias;
     private final float[] wT;
     private final float[] wG;
+    /** Offset in the input of each value of a column from the patch's first value, in column order. */
+    private final int[] patch;
 
     /** A conv layer named {@code name} (parameters {@code name_W}, {@code name_b}) on inputs of shape {@code in}. */
     public ConvLayer(String name, Shape in, LayerSpec.Conv spec) {
@@ -100,6 +102,12 @@ public final class ConvLayer extends Layer {
         this.gBias = new float[outC];
         this.wT = new float[kc * outC];
         this.wG = new float[kc * outC];
+        this.patch = new int[kc];
+        for (int ky = 0; ky < kh; ky++) {
+            for (int j = 0; j < kw * inC; j++) {
+                patch[ky * kw * inC + j] = ky * wd * inC + j;
+            }
+        }
     }
 
     /**
@@ -241,14 +249,27 @@ public final class ConvLayer extends Layer {
         int o = 0;
         int inW = in.size();
         int run = kw * inC;
+        int[] tab = patch;
         for (int e = e0; e < e0 + m; e++) {
             int base = e * inW;
             for (int oy = 0; oy < oh; oy++) {
+                int y0 = stride * oy - padTop;
+                boolean rowsIn = y0 >= 0 && y0 + kh <= h;
                 for (int ox = 0; ox < ow; ox++) {
                     int x0 = stride * ox - padLeft;
                     boolean colsIn = x0 >= 0 && x0 + kw <= wd;
+                    if (rowsIn && colsIn) {
+                        // the whole patch inside: one loop over its kc values (five loops of five values, the
+                        // first layer's rows, cost more in loop entries than in copies)
+                        int s = base + (y0 * wd + x0) * inC;
+                        for (int j = 0; j < kc; j++) {
+                            colsH[o + j] = x[s + tab[j]];
+                        }
+                        o += kc;
+                        continue;
+                    }
                     for (int ky = 0; ky < kh; ky++, o += run) {
-                        int iy = stride * oy + ky - padTop;
+                        int iy = y0 + ky;
                         if (iy < 0 || iy >= h) {
                             Arrays.fill(colsH, o, o + run, 0f);
                         } else if (colsIn) {
