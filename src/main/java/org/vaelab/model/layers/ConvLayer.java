@@ -196,24 +196,14 @@ public final class ConvLayer extends Layer {
         }
         int pixels = rows * oh * ow;
         a.get(outH, 0, pixels * outC);
-        at(params, wLen).get(bias, 0, outC);
-        if (act != null) {
-            kernels.biasActivate(outH, pixels, outC, bias, 0, act);
-        } else {
-            kernels.addBias(outH, pixels, outC, bias, 0);
-        }
+        ConvSupport.biasForward(kernels, params, wLen, bias, outH, pixels, outC, act);
         return outH;
     }
 
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {
         int pixels = rows * oh * ow;
-        if (act != null) {
-            kernels.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
-        } else {
-            kernels.columnSums(dOut, pixels, outC, gBias, 0);
-        }
-        at(grads, wLen).put(gBias, 0, outC);
+        ConvSupport.biasBackward(kernels, dOut, outH, pixels, outC, act, gBias, grads, wLen);
         FloatPointer a = workspace.a();
         FloatPointer b = workspace.b();
         a.put(dOut, 0, pixels * outC);
