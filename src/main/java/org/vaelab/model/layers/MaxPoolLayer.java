@@ -90,8 +90,9 @@ public final class MaxPoolLayer extends Layer {
 
     /**
      * Each gradient goes to the first value of its window equal to the window's maximum, or, if the maximum is
-     * NaN, to the window's last NaN (PyTorch's rule {@code val > max || isnan(val)} ends there). The search runs
-     * from the last value to the first with selects, not branches.
+     * NaN, to the window's last NaN (PyTorch's rule {@code val > max || isnan(val)} ends there): the kernels'
+     * {@link org.vaelab.model.Kernels#maxPoolBack}, which writes every value of a window, eight channels at a time
+     * with the Vector API (one at a time, the search cost 8 ns a window value on notebook 004's first pool).
      */
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {
@@ -101,60 +102,22 @@ public final class MaxPoolLayer extends Layer {
         if (input == null) {
             throw new IllegalStateException(name + ": backward needs a training forward first");
         }
+        if (oh * k != in.height() || ow * k != wd) {
+            // values in no window (the dropped last rows or columns) get no gradient
+            Arrays.fill(dIn, 0, rows * in.size(), 0f);
+        }
         float[] x = input;
-        Arrays.fill(dIn, 0, rows * in.size(), 0f);
         int inW = in.size();
-        int[] win = window;
-        int last = win.length - 1;
         int o = 0;
         for (int e = 0; e < rows; e++) {
             int base = e * inW;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, o += c) {
-                    int first = base + (oy * k * wd + ox * k) * c;
-                    for (int j = 0; j < c; j++) {
-                        float m = outH[o + j];
-                        int f0 = first + j;
-                        int at = f0 + win[last];
-                        if (m != m || Float.isInfinite(m)) {
-                            at = slowSearch(x, f0, win, m);
-                        } else {
-                            for (int q = last - 1; q >= 0; q--) {
-                                int s = f0 + win[q];
-                                // x == m without a branch (the JIT kept one for a ternary): x - m is +-0 exactly
-                                // when they are equal (finite m; IEEE gradual underflow), and mask is -1 otherwise
-                                int d = Float.floatToRawIntBits(x[s] - m) << 1;
-                                int mask = (d | -d) >> 31;
-                                at = at & mask | s & ~mask;
-                            }
-                        }
-                        // windows do not overlap (stride k): each input value receives at most one gradient
-                        dIn[at] = dOut[o + j];
-                    }
+                    // windows do not overlap (stride k): each input value is written once
+                    kernels.maxPoolBack(x, base + (oy * k * wd + ox * k) * c, window, outH, dOut, o, c, dIn);
                 }
             }
         }
-    }
-
-    /**
-     * The winner of the window starting at {@code f0} whose maximum {@code m} is NaN (its last NaN) or infinite
-     * (its first value equal to m), by plain tests.
-     */
-    private static int slowSearch(float[] x, int f0, int[] win, float m) {
-        if (Float.isNaN(m)) {
-            for (int q = win.length - 1; q > 0; q--) {
-                if (Float.isNaN(x[f0 + win[q]])) {
-                    return f0 + win[q];
-                }
-            }
-            return f0;
-        }
-        for (int q = 0; q < win.length - 1; q++) {
-            if (x[f0 + win[q]] == m) {
-                return f0 + win[q];
-            }
-        }
-        return f0 + win[win.length - 1];
     }
 
     @Override
