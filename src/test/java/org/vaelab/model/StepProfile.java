@@ -18,7 +18,8 @@ import org.vaelab.sweep.SweepExpander;
  * A probe, not a test: CPU time of one {@code FastGradientStep.compute} (forward and backward of the whole VAE, no
  * optimiser) for a seed spec's model at given batch sizes, the loss the bench trains (bce, one sample); min and
  * median of 21 after 15 warm-up steps. Run with the test classpath:
- * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:DEPS org.vaelab.model.StepProfile spec.yaml 128,512}.
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:DEPS
+ * org.vaelab.model.StepProfile spec.yaml 128,512}.
  */
 public final class StepProfile {
     private StepProfile() {

@@ -91,8 +91,9 @@ public final class MaxPoolLayer extends Layer {
     /**
      * Each gradient goes to the first value of its window equal to the window's maximum, or, if the maximum is
      * NaN, to the window's last NaN (PyTorch's rule {@code val > max || isnan(val)} ends there): the kernels'
-     * {@link org.vaelab.model.Kernels#maxPoolBack}, which writes every value of a window, a SIMD vector of channels (16 on AVX-512) at a time
-     * with the Vector API (one at a time, the search cost 8 ns a window value on notebook 004's first pool).
+     * {@link org.vaelab.model.Kernels#maxPoolBack}, which writes every value of a window, a SIMD vector of
+     * channels at a time (16 on AVX-512) with the Vector API (one at a time, the search cost 8 ns a window value
+     * on notebook 004's first pool).
      */
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {

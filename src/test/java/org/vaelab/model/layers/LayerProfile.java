@@ -56,7 +56,8 @@ public final class LayerProfile {
                 enc.step(b);
                 dec.step(b);
             }
-            System.out.printf("batch %d (%s of %d, microseconds CPU per step and per sample)%n", b, MIN ? "min" : "median", reps);
+            System.out.printf("batch %d (%s of %d, microseconds CPU per step and per sample)%n", b,
+                    MIN ? "min" : "median", reps);
             enc.print(b);
             dec.print(b);
         }
