@@ -72,6 +72,16 @@ public interface Kernels {
     /** Sum of squares of the first {@code n} values, accumulated in double. */
     double sumOfSquares(float[] g, int n);
 
+    /**
+     * Max-pooling's backward for one window, channels {@code 0 .. c}: channel j's values are
+     * {@code x[xOff + win[q] + j]} (q in row-major window order), its maximum {@code out[oOff + j]} and its
+     * gradient {@code d[oOff + j]}. Writes into {@code dIn}, at the values' indices, the gradient for the first
+     * value equal to the maximum (for a NaN maximum: the window's last NaN, PyTorch's rule) and 0 for the others.
+     */
+    default void maxPoolBack(float[] x, int xOff, int[] win, float[] out, float[] d, int oOff, int c, float[] dIn) {
+        ScalarKernels.maxPoolBack(x, xOff, win, out, d, oOff, 0, c, dIn);
+    }
+
     /** A name for provenance: "scalar" or "vector512"-style with the SIMD width in bits. */
     String name();
 

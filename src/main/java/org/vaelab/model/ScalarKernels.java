@@ -180,4 +180,49 @@ public final class ScalarKernels implements Kernels {
     public String name() {
         return "scalar";
     }
+
+    /** {@link Kernels#maxPoolBack} for channels {@code j0 .. j1} of the window. */
+    static void maxPoolBack(float[] x, int xOff, int[] win, float[] out, float[] d, int oOff, int j0, int j1,
+                            float[] dIn) {
+        int last = win.length - 1;
+        for (int j = j0; j < j1; j++) {
+            float m = out[oOff + j];
+            int f0 = xOff + j;
+            int at = f0 + win[last];
+            if (m != m || Float.isInfinite(m)) {
+                at = slowSearch(x, f0, win, m);
+            } else {
+                for (int q = last - 1; q >= 0; q--) {
+                    int s = f0 + win[q];
+                    // x == m without a branch (the JIT kept one for a ternary, and which value wins is a coin
+                    // toss): x - m is +-0 exactly when they are equal (finite m; IEEE gradual underflow)
+                    int b = Float.floatToRawIntBits(x[s] - m) << 1;
+                    int mask = (b | -b) >> 31;
+                    at = at & mask | s & ~mask;
+                }
+            }
+            for (int q = 0; q <= last; q++) {
+                dIn[f0 + win[q]] = 0f;
+            }
+            dIn[at] = d[oOff + j];
+        }
+    }
+
+    /** The winner of a window whose maximum is NaN (its last NaN) or infinite (its first value equal to it). */
+    private static int slowSearch(float[] x, int f0, int[] win, float m) {
+        if (Float.isNaN(m)) {
+            for (int q = win.length - 1; q > 0; q--) {
+                if (Float.isNaN(x[f0 + win[q]])) {
+                    return f0 + win[q];
+                }
+            }
+            return f0;
+        }
+        for (int q = 0; q < win.length - 1; q++) {
+            if (x[f0 + win[q]] == m) {
+                return f0 + win[q];
+            }
+        }
+        return f0 + win[win.length - 1];
+    }
 }

@@ -111,6 +111,31 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void maxPoolBack(float[] x, int xOff, int[] win, float[] out, float[] d, int oOff, int c, float[] dIn) {
+        int up = S.loopBound(c);
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        for (; j < up; j += L) {
+            FloatVector m = FloatVector.fromArray(S, out, oOff + j);
+            if (m.test(VectorOperators.IS_NAN).anyTrue()) {
+                // the last NaN wins: PyTorch's rule, left to the scalar search
+                ScalarKernels.maxPoolBack(x, xOff, win, out, d, oOff, j, j + L, dIn);
+                continue;
+            }
+            FloatVector g = FloatVector.fromArray(S, d, oOff + j);
+            VectorMask<Float> taken = S.maskAll(false);
+            for (int q = 0; q < win.length; q++) {
+                int s = xOff + win[q] + j;
+                VectorMask<Float> first = FloatVector.fromArray(S, x, s).compare(VectorOperators.EQ, m)
+                        .and(taken.not());
+                zero.blend(g, first).intoArray(dIn, s);
+                taken = taken.or(first);
+            }
+        }
+        ScalarKernels.maxPoolBack(x, xOff, win, out, d, oOff, j, c, dIn);
+    }
+
+    @Override
     public void activate(float[] a, int n, Nonlinearity act) {
         int up = S.loopBound(n);
         int i = 0;

@@ -3,6 +3,7 @@ package org.vaelab.model.layers;
 import static org.vaelab.model.layers.ConvSupport.at;
 import static org.vaelab.model.layers.ConvSupport.gemm;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
@@ -59,12 +60,23 @@ public final class ConvLayer extends Layer {
     /** Native columns: one block's for evaluations, every example's once a training forward needs them. */
     private FloatPointer colsN;
     private long colsCap;
+    /** The native columns as a buffer, for im2col's bulk copies. */
+    private FloatBuffer colsB;
+    /**
+     * Kernel rows of at least this many values (kW inC) are copied by im2col straight into the native columns,
+     * one bulk copy each: through the heap block, notebook 004's second layer (96 values a row) spent as long
+     * copying the block out as filling it. Shorter rows go through the heap block: a bulk copy per 5 values
+     * (its first layer) costs more than the copy.
+     */
+    static final int DIRECT_RUN = 16;
     private float[] colsH;
     private float[] outH;
     private final float[] bias;
     private final float[] gBias;
     private final float[] wT;
     private final float[] wG;
+    /** Offset in the input of each value of a column from the patch's first value, in column order. */
+    private final int[] patch;
 
     /** A conv layer named {@code name} (parameters {@code name_W}, {@code name_b}) on inputs of shape {@code in}. */
     public ConvLayer(String name, Shape in, LayerSpec.Conv spec) {
@@ -90,6 +102,12 @@ public final class ConvLayer extends Layer {
         this.gBias = new float[outC];
         this.wT = new float[kc * outC];
         this.wG = new float[kc * outC];
+        this.patch = new int[kc];
+        for (int ky = 0; ky < kh; ky++) {
+            for (int j = 0; j < kw * inC; j++) {
+                patch[ky * kw * inC + j] = ky * wd * inC + j;
+            }
+        }
     }
 
     /**
@@ -148,6 +166,8 @@ public final class ConvLayer extends Layer {
                 colsN.close();
             }
             colsN = new FloatPointer(need);
+            // a buffer indexes with int: larger columns go through the heap block
+            colsB = need <= Integer.MAX_VALUE ? colsN.asBuffer() : null;
             colsCap = need;
         }
     }
@@ -164,32 +184,26 @@ public final class ConvLayer extends Layer {
             int m = Math.min(bl, rows - e0);
             int pix = m * oh * ow;
             long off = (long) e0 * oh * ow;
-            im2col(input, e0, m);
             // the backward needs every block's columns; an evaluation reuses the first block's place
             FloatPointer cols = training ? at(colsN, off * kc) : colsN;
-            cols.put(colsH, 0, pix * kc);
+            if (kw * inC >= DIRECT_RUN && colsB != null) {
+                im2col(input, e0, m, colsB, training ? (int) (off * kc) : 0);
+            } else {
+                im2col(input, e0, m);
+                cols.put(colsH, 0, pix * kc);
+            }
             gemm(false, false, pix, outC, kc, cols, kc, w, outC, 0f, at(a, off * outC), outC);
         }
         int pixels = rows * oh * ow;
         a.get(outH, 0, pixels * outC);
-        at(params, wLen).get(bias, 0, outC);
-        if (act != null) {
-            kernels.biasActivate(outH, pixels, outC, bias, 0, act);
-        } else {
-            kernels.addBias(outH, pixels, outC, bias, 0);
-        }
+        ConvSupport.biasForward(kernels, params, wLen, bias, outH, pixels, outC, act);
         return outH;
     }
 
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {
         int pixels = rows * oh * ow;
-        if (act != null) {
-            kernels.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
-        } else {
-            kernels.columnSums(dOut, pixels, outC, gBias, 0);
-        }
-        at(grads, wLen).put(gBias, 0, outC);
+        ConvSupport.biasBackward(kernels, dOut, outH, pixels, outC, act, gBias, grads, wLen);
         FloatPointer a = workspace.a();
         FloatPointer b = workspace.b();
         a.put(dOut, 0, pixels * outC);
@@ -217,27 +231,53 @@ public final class ConvLayer extends Layer {
 
     /**
      * Columns of examples e0 .. e0 + m: output pixel (oy, ox) reads input (s oy + ky - padTop, s ox + kx -
-     * padLeft); outside the image: the zero padding.
+     * padLeft); outside the image: the zero padding. A kernel row inside the image is kW inC consecutive input
+     * values, copied in one loop: per value tests made the first layer's im2col (one channel, 25 values a
+     * column) cost three times its gemm.
      */
     private void im2col(float[] x, int e0, int m) {
         int o = 0;
         int inW = in.size();
+        int run = kw * inC;
+        int[] tab = patch;
         for (int e = e0; e < e0 + m; e++) {
             int base = e * inW;
             for (int oy = 0; oy < oh; oy++) {
+                int y0 = stride * oy - padTop;
+                boolean rowsIn = y0 >= 0 && y0 + kh <= h;
                 for (int ox = 0; ox < ow; ox++) {
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = stride * oy + ky - padTop;
-                        boolean rowIn = iy >= 0 && iy < h;
-                        for (int kx = 0; kx < kw; kx++, o += inC) {
-                            int ix = stride * ox + kx - padLeft;
-                            if (!rowIn || ix < 0 || ix >= wd) {
-                                Arrays.fill(colsH, o, o + inC, 0f);
-                            } else {
-                                // a loop, not arraycopy: inC is 1 in the first layer
-                                int s = base + (iy * wd + ix) * inC;
-                                for (int c = 0; c < inC; c++) {
-                                    colsH[o + c] = x[s + c];
+                    int x0 = stride * ox - padLeft;
+                    boolean colsIn = x0 >= 0 && x0 + kw <= wd;
+                    if (rowsIn && colsIn) {
+                        // the whole patch inside: one loop over its kc values (five loops of five values, the
+                        // first layer's rows, cost more in loop entries than in copies)
+                        int s = base + (y0 * wd + x0) * inC;
+                        for (int j = 0; j < kc; j++) {
+                            colsH[o + j] = x[s + tab[j]];
+                        }
+                        o += kc;
+                        continue;
+                    }
+                    for (int ky = 0; ky < kh; ky++, o += run) {
+                        int iy = y0 + ky;
+                        if (iy < 0 || iy >= h) {
+                            Arrays.fill(colsH, o, o + run, 0f);
+                        } else if (colsIn) {
+                            int s = base + (iy * wd + x0) * inC;
+                            for (int j = 0; j < run; j++) {
+                                colsH[o + j] = x[s + j];
+                            }
+                        } else {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = x0 + kx;
+                                int p = o + kx * inC;
+                                if (ix < 0 || ix >= wd) {
+                                    Arrays.fill(colsH, p, p + inC, 0f);
+                                } else {
+                                    int s = base + (iy * wd + ix) * inC;
+                                    for (int c = 0; c < inC; c++) {
+                                        colsH[p + c] = x[s + c];
+                                    }
                                 }
                             }
                         }
@@ -247,23 +287,78 @@ public final class ConvLayer extends Layer {
         }
     }
 
-    /** The adjoint of im2col (examples e0 .. e0 + m): every column entry added back to the pixel it was read from. */
-    private void col2im(float[] dIn, int e0, int m) {
-        int o = 0;
+    /**
+     * {@link #im2col(float[], int, int)} written straight into {@code dst} from index {@code dOff}, each kernel
+     * row inside the image one bulk copy.
+     */
+    private void im2col(float[] x, int e0, int m, FloatBuffer dst, int dOff) {
+        int o = dOff;
         int inW = in.size();
+        int run = kw * inC;
         for (int e = e0; e < e0 + m; e++) {
             int base = e * inW;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
-                    for (int ky = 0; ky < kh; ky++) {
+                    int x0 = stride * ox - padLeft;
+                    boolean colsIn = x0 >= 0 && x0 + kw <= wd;
+                    for (int ky = 0; ky < kh; ky++, o += run) {
                         int iy = stride * oy + ky - padTop;
-                        boolean rowIn = iy >= 0 && iy < h;
-                        for (int kx = 0; kx < kw; kx++, o += inC) {
-                            int ix = stride * ox + kx - padLeft;
-                            if (rowIn && ix >= 0 && ix < wd) {
-                                int s = base + (iy * wd + ix) * inC;
-                                for (int c = 0; c < inC; c++) {
-                                    dIn[s + c] += colsH[o + c];
+                        if (iy < 0 || iy >= h) {
+                            zero(dst, o, run);
+                        } else if (colsIn) {
+                            dst.put(o, x, base + (iy * wd + x0) * inC, run);
+                        } else {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = x0 + kx;
+                                if (ix < 0 || ix >= wd) {
+                                    zero(dst, o + kx * inC, inC);
+                                } else {
+                                    dst.put(o + kx * inC, x, base + (iy * wd + ix) * inC, inC);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void zero(FloatBuffer dst, int from, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.put(from + i, 0f);
+        }
+    }
+
+    /** The adjoint of im2col (examples e0 .. e0 + m): every column entry added back to the pixel it was read from. */
+    private void col2im(float[] dIn, int e0, int m) {
+        int o = 0;
+        int inW = in.size();
+        int run = kw * inC;
+        for (int e = e0; e < e0 + m; e++) {
+            int base = e * inW;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = stride * ox - padLeft;
+                    boolean colsIn = x0 >= 0 && x0 + kw <= wd;
+                    for (int ky = 0; ky < kh; ky++, o += run) {
+                        int iy = stride * oy + ky - padTop;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        if (colsIn) {
+                            int s = base + (iy * wd + x0) * inC;
+                            for (int j = 0; j < run; j++) {
+                                dIn[s + j] += colsH[o + j];
+                            }
+                        } else {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = x0 + kx;
+                                if (ix >= 0 && ix < wd) {
+                                    int s = base + (iy * wd + ix) * inC;
+                                    int p = o + kx * inC;
+                                    for (int c = 0; c < inC; c++) {
+                                        dIn[s + c] += colsH[p + c];
+                                    }
                                 }
                             }
                         }
@@ -289,6 +384,7 @@ public final class ConvLayer extends Layer {
         if (colsN != null) {
             colsN.close();
             colsN = null;
+            colsB = null;
         }
         colsCap = 0;
         cap = 0;

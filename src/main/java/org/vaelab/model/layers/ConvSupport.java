@@ -9,10 +9,14 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
+import org.vaelab.model.Kernels;
 import org.vaelab.spec.Activation;
 import org.vaelab.spec.LayerSpec;
 
-/** What the conv-family layers share: the gemm call, pointer offsets, block sizing and the fusable activations. */
+/**
+ * What the conv-family layers share: the gemm call, pointer offsets, block sizing, the fusable activations and
+ * the bias pass that applies them.
+ */
 final class ConvSupport {
     /**
      * Floats of im2col columns or transposed-conv patches handled per gemm: a block written by one gemm is read
@@ -68,6 +72,35 @@ final class ConvSupport {
             case ELU -> sd.nn.elu(v);
             case LEAKY_RELU -> sd.nn.leakyRelu(v, 0.01);
         };
+    }
+
+    /**
+     * The bias pass of a conv-family forward: reads the bias (the {@code outC} values at {@code biasAt} in the
+     * parameters) into {@code bias} and adds it to {@code pixels x outC} outputs in place, applying the fused
+     * activation {@code act} (null: none) in the same pass.
+     */
+    static void biasForward(Kernels k, FloatPointer params, long biasAt, float[] bias, float[] out, int pixels,
+                            int outC, Activation act) {
+        at(params, biasAt).get(bias, 0, outC);
+        if (act != null) {
+            k.biasActivate(out, pixels, outC, bias, 0, act);
+        } else {
+            k.addBias(out, pixels, outC, bias, 0);
+        }
+    }
+
+    /**
+     * Its backward: multiplies {@code dOut} in place by the activation's derivative (from the activated output
+     * {@code out}) and stores the column sums, the bias gradient, at {@code biasAt} in the gradients.
+     */
+    static void biasBackward(Kernels k, float[] dOut, float[] out, int pixels, int outC, Activation act,
+                             float[] gBias, FloatPointer grads, long biasAt) {
+        if (act != null) {
+            k.activateBack(dOut, out, pixels, outC, act, gBias, 0);
+        } else {
+            k.columnSums(dOut, pixels, outC, gBias, 0);
+        }
+        at(grads, biasAt).put(gBias, 0, outC);
     }
 
     /** Slice {@code [y0, y0 + h) x [x0, x0 + w)} of dims 1 and 2 of an NHWC array, the batch kept symbolic. */

@@ -229,24 +229,16 @@ public final class ConvTransposeLayer extends Layer {
         if (deferred) {
             return outH;
         }
-        at(params, wLen).get(bias, 0, outC);
-        if (act != null) {
-            kernels.biasActivate(outH, pixels, outC, bias, 0, act);
-        } else {
-            kernels.addBias(outH, pixels, outC, bias, 0);
-        }
+        ConvSupport.biasForward(kernels, params, wLen, bias, outH, pixels, outC, act);
         return outH;
     }
 
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {
         int pixels = rows * oh * ow;
-        if (act != null) {
-            kernels.activateBack(dOut, outH, pixels, outC, act, gBias, 0);
-            at(grads, wLen).put(gBias, 0, outC);
-        } else if (!deferred) {
-            kernels.columnSums(dOut, pixels, outC, gBias, 0);
-            at(grads, wLen).put(gBias, 0, outC);
+        if (!deferred) {
+            // a deferred bias (never with an activation) has its gradient from the reconstruction kernel
+            ConvSupport.biasBackward(kernels, dOut, outH, pixels, outC, act, gBias, grads, wLen);
         }
         FloatPointer a = workspace.a();
         FloatPointer b = workspace.b();

@@ -11,7 +11,8 @@ import org.vaelab.spec.Shape;
 /**
  * {@code nn.MaxPool2d(k)} on NHWC examples: k x k windows at stride k, the incomplete last row and column of
  * windows dropped (floor). The backward routes each gradient to its window's maximum; among equal values the
- * first in row-major window order wins, and a NaN wins (PyTorch's CPU kernel: {@code val > max || isnan(val)}).
+ * first in row-major window order wins, and a NaN wins, the last NaN of the window (PyTorch's CPU kernel:
+ * {@code val > max || isnan(val)}).
  *
  * <p>Twin: M2.1's own {@code sd.cnn().maxPooling2d} (NHWC, VALID), whose backward also routes a tie to the
  * first maximum (checked against this layer on inputs with ties).
@@ -23,10 +24,13 @@ public final class MaxPoolLayer extends Layer {
     private final int oh;
     private final int ow;
 
+    /** Offsets in the input rows of a window's values from its first, in row-major window order. */
+    private final int[] window;
+
     private int cap;
     private float[] outH;
-    /** Per output value of the last training forward: the index of its maximum in the input rows. */
-    private int[] arg;
+    /** The last training forward's input (the previous layer's output, valid until the backward). */
+    private float[] input;
 
     /** A max-pooling layer on inputs of shape {@code in}; {@code name} is unused (no parameters). */
     public MaxPoolLayer(String name, Shape in, LayerSpec.MaxPool spec) {
@@ -36,6 +40,12 @@ public final class MaxPoolLayer extends Layer {
         this.c = in.channels();
         this.oh = out.height();
         this.ow = out.width();
+        this.window = new int[k * k];
+        for (int ky = 0; ky < k; ky++) {
+            for (int kx = 0; kx < k; kx++) {
+                window[ky * k + kx] = (ky * wd + kx) * c;
+            }
+        }
     }
 
     @Override
@@ -44,51 +54,70 @@ public final class MaxPoolLayer extends Layer {
             return;
         }
         outH = new float[rows * out.size()];
-        arg = new int[rows * out.size()];
         cap = rows;
     }
 
+    /**
+     * Only the maxima; the backward finds where they came from. Keeping the index of every running maximum made
+     * the forward a chain of unpredictable branches (3 ns a value on notebook 004's first pool, 5x the loop of
+     * {@code Math.max}, which the JIT turns into SIMD). {@code Math.max} returns NaN if a value is NaN, as
+     * PyTorch; of an equal -0 and +0 it returns +0 where PyTorch keeps the first (a sign of zero, no other
+     * difference).
+     */
     @Override
-    public float[] forward(float[] input, int rows, boolean training) {
+    public float[] forward(float[] x, int rows, boolean training) {
         int inW = in.size();
+        int[] win = window;
         int o = 0;
         for (int e = 0; e < rows; e++) {
             int base = e * inW;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, o += c) {
                     int first = base + (oy * k * wd + ox * k) * c;
-                    System.arraycopy(input, first, outH, o, c);
-                    for (int j = 0; j < c; j++) {
-                        arg[o + j] = first + j;
-                    }
-                    for (int ky = 0; ky < k; ky++) {
-                        for (int kx = ky == 0 ? 1 : 0; kx < k; kx++) {
-                            int s = base + ((oy * k + ky) * wd + ox * k + kx) * c;
-                            for (int j = 0; j < c; j++) {
-                                float v = input[s + j];
-                                if (v > outH[o + j] || Float.isNaN(v)) {
-                                    outH[o + j] = v;
-                                    arg[o + j] = s + j;
-                                }
-                            }
+                    System.arraycopy(x, first, outH, o, c);
+                    for (int q = 1; q < win.length; q++) {
+                        int s = first + win[q];
+                        for (int j = 0; j < c; j++) {
+                            outH[o + j] = Math.max(outH[o + j], x[s + j]);
                         }
                     }
                 }
             }
         }
+        input = training ? x : null;
         return outH;
     }
 
+    /**
+     * Each gradient goes to the first value of its window equal to the window's maximum, or, if the maximum is
+     * NaN, to the window's last NaN (PyTorch's rule {@code val > max || isnan(val)} ends there): the kernels'
+     * {@link org.vaelab.model.Kernels#maxPoolBack}, which writes every value of a window, a SIMD vector of
+     * channels at a time (16 on AVX-512) with the Vector API (one at a time, the search cost 8 ns a window value
+     * on notebook 004's first pool).
+     */
     @Override
     public void backward(float[] dOut, int rows, float[] dIn) {
         if (dIn == null) {
             return;
         }
-        Arrays.fill(dIn, 0, rows * in.size(), 0f);
-        // windows do not overlap (stride k): each input value receives at most one gradient
-        int n = rows * out.size();
-        for (int i = 0; i < n; i++) {
-            dIn[arg[i]] = dOut[i];
+        if (input == null) {
+            throw new IllegalStateException(name + ": backward needs a training forward first");
+        }
+        if (oh * k != in.height() || ow * k != wd) {
+            // values in no window (the dropped last rows or columns) get no gradient
+            Arrays.fill(dIn, 0, rows * in.size(), 0f);
+        }
+        float[] x = input;
+        int inW = in.size();
+        int o = 0;
+        for (int e = 0; e < rows; e++) {
+            int base = e * inW;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, o += c) {
+                    // windows do not overlap (stride k): each input value is written once
+                    kernels.maxPoolBack(x, base + (oy * k * wd + ox * k) * c, window, outH, dOut, o, c, dIn);
+                }
+            }
         }
     }
 

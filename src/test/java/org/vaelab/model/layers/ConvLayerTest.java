@@ -47,6 +47,11 @@ class ConvLayerTest {
             // blocks of 2 examples over 5 rows (2 + 2 + 1), and of one example
             "2, 6, 7, 3, 3, 3, 2, 1, 1, false, 5, 2",
             "2, 5, 5, 2, 5, 5, 1, 0, 0, true, 3, 1",
+            // kernel rows of kW inC >= ConvLayer.DIRECT_RUN values: im2col's bulk copies into native memory, with
+            // padding (zeros written there), stride, 'same' and blocks
+            "4, 7, 6, 3, 5, 5, 2, 2, 2, false, 3, 0",
+            "8, 5, 6, 4, 3, 3, 1, 0, 0, true, 5, 2",
+            "6, 6, 6, 2, 3, 3, 1, 0, 0, false, 2, 0",
     })
     void matchesTheTwinAndFiniteDifferences(int inC, int h, int w, int outC, int kh, int kw, int stride, int padH,
                                             int padW, boolean same, int rows, int blockExamples) {
@@ -113,6 +118,15 @@ class ConvLayerTest {
         l.fuse(LayerSpec.Nonlinearity.TANH);
         l.blockFloats(2 * l.outShape().height() * l.outShape().width() * 9 * 2);
         LayerHarness.assertEvaluationAgrees(l, LayerHarness.Values.random(l, 5, 12));
+    }
+
+    @Test
+    void anEvaluationForwardAgreesWithBulkCopiedColumns() {
+        ConvLayer l = layer(8, 6, 7, 3, 3, 3, 2, 1, 1, false);
+        assertTrue(3 * 8 >= ConvLayer.DIRECT_RUN);
+        l.fuse(LayerSpec.Nonlinearity.RELU);
+        l.blockFloats(2 * l.outShape().height() * l.outShape().width() * 9 * 8);
+        LayerHarness.assertEvaluationAgrees(l, LayerHarness.Values.random(l, 5, 13));
     }
 
     @Test

@@ -63,7 +63,8 @@ class PoolingLayersTest {
     }
 
     @ParameterizedTest(name = "ties: [{0},{1},{2}] k {3}")
-    @CsvSource({"3, 6, 6, 2", "2, 7, 9, 3"})
+    // 19 channels: the Vector API backward's full lanes (8 or 16) and its scalar tail
+    @CsvSource({"3, 6, 6, 2", "2, 7, 9, 3", "19, 4, 6, 2"})
     void tiesGoToTheFirstMaximumInBothPaths(int c, int h, int w, int k) {
         MaxPoolLayer l = pool(c, h, w, k);
         LayerHarness.compareWithTwin(l, ties(l, 3, 47));
@@ -86,6 +87,59 @@ class PoolingLayersTest {
         LayerHarness.Result f = LayerHarness.fast(l, new LayerHarness.Values(new float[0], x, new float[]{1}, 1));
         assertTrue(Double.isNaN(f.out()[0]));
         assertArrayEquals(new double[]{0, 1, 0, 0}, f.dIn(), 0.0);
+    }
+
+    /**
+     * The backward finds each window's winner again from the maximum: PyTorch's rule in the cases its arithmetic
+     * search leaves to plain tests (a NaN maximum: the last NaN; an infinite one: the first) and a tie of -0 and
+     * +0 (the first).
+     */
+    @Test
+    void theBackwardFindsPyTorchsWinnerInEveryWindow() {
+        MaxPoolLayer l = pool(1, 2, 8, 2);
+        float inf = Float.POSITIVE_INFINITY;
+        // windows [[NaN, 1], [NaN, 2]], [[1, inf], [inf, 0]], [[-0, 0], [-1, 0]], [[-inf, -inf], [-inf, -inf]]
+        float[] x = {Float.NaN, 1, 1, inf, -0f, 0f, -inf, -inf, Float.NaN, 2, inf, 0, -1, 0, -inf, -inf};
+        LayerHarness.Result f = LayerHarness.fast(l, new LayerHarness.Values(new float[0], x,
+                new float[]{3, 5, 7, 9}, 1));
+        assertTrue(Double.isNaN(f.out()[0]));
+        assertEquals(inf, f.out()[1]);
+        assertEquals(0.0, Math.abs(f.out()[2])); // its sign may differ from PyTorch's (MaxPoolLayer#forward)
+        assertEquals(-inf, f.out()[3]);
+        assertArrayEquals(new double[]{0, 0, 0, 5, 7, 0, 9, 0, 3, 0, 0, 0, 0, 0, 0, 0}, f.dIn(), 0.0);
+    }
+
+    /**
+     * The SIMD backward (8 or 16 channels at a time) against the scalar one on windows full of ties, NaNs (the
+     * last NaN wins) and infinities, with a channel count that leaves a scalar tail.
+     */
+    @Test
+    void theScalarAndVectorBackwardsRouteAlike() {
+        MaxPoolLayer v = pool(19, 4, 6, 2);
+        LayerHarness.Values t = ties(v, 3, 53);
+        float[] x = t.x().clone();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (int i = 0; i < x.length; i++) {
+            int r = rng.nextInt(20);
+            // NaNs only in the last channels (the scalar tail) and in one window's first channel (its lanes go
+            // the scalar way): elsewhere the lanes' own search runs, on ties, infinities and -0
+            boolean nan = i % 19 >= 16 && r == 0 || i == 0;
+            x[i] = nan ? Float.NaN : r == 1 ? Float.POSITIVE_INFINITY : r == 2 ? Float.NEGATIVE_INFINITY
+                    : r == 3 ? -0f : x[i];
+        }
+        LayerHarness.Values vals = new LayerHarness.Values(t.params(), x, t.r(), 3);
+        assertTrue(org.vaelab.model.Kernels.best().name().startsWith("vector"), "tests run with the Vector API");
+        LayerHarness.Result fast = LayerHarness.fast(v, vals);
+        MaxPoolLayer s = pool(19, 4, 6, 2);
+        s.useKernels(new org.vaelab.model.ScalarKernels());
+        LayerHarness.Result scalar = LayerHarness.fast(s, vals);
+        assertArrayEquals(scalar.dIn(), fast.dIn(), 0.0);
+        double nonZero = 0;
+        for (double d : fast.dIn()) {
+            nonZero += d != 0 ? 1 : 0;
+        }
+        // every window routes its gradient to one value
+        assertEquals(3 * 2 * 3 * 19, nonZero, 3 * 2 * 3 * 19 * 0.01);
     }
 
     @Test
