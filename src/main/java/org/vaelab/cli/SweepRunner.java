@@ -11,6 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
@@ -24,7 +28,7 @@ import org.vaelab.train.UnsupportedDeviceException;
 /**
  * Trains a sweep: checks every input before the first write, plans every run in the store, hands the runs
  * to workers ({@link SweepWorker} in this process, or N child processes through {@link WorkerProcesses}),
- * renders the report after every finished run, and says how the sweep ended. Workers coordinate only
+ * refreshes the report after finished runs and renders it whole at the end, and says how the sweep ended. Workers coordinate only
  * through the run store's per-run locks, so two `vaelab run` commands on the same results folder also never
  * train the same run twice.
  */
@@ -60,8 +64,10 @@ final class SweepRunner {
         int code = ExitCodes.OK;
         if (n >= 1) {
             ProgressBoard board = new ProgressBoard(out, System.console() != null, n, 10);
-            code = n == 1 ? worker(new BoardSink(board)).trainAll()
-                    : new WorkerProcesses(childArguments(specFile, sets), board, this::renderReport).runAll(n);
+            try (ReportRefresher refresher = new ReportRefresher()) {
+                code = n == 1 ? worker(new BoardSink(board)).trainAll()
+                        : new WorkerProcesses(childArguments(specFile, sets), board, refresher::request).runAll(n);
+            }
             board.close();
         }
         store.writeIndex();
@@ -258,11 +264,49 @@ final class SweepRunner {
 
     /** Renders the sweep's report; a failure is a warning (the results are what count). */
     private Path renderReport() {
+        return renderReport(false);
+    }
+
+    /**
+     * Renders the report, or refreshes it while runs are still training ({@link ReportWriter#refresh}: pages of
+     * running runs are kept until their run finishes); a failure is a warning (the results are what count).
+     */
+    private Path renderReport(boolean duringSweep) {
         try {
-            return ReportWriter.write(List.of(store.sweepDir()), reportsRoot);
+            List<Path> dirs = List.of(store.sweepDir());
+            return duringSweep ? ReportWriter.refresh(dirs, reportsRoot) : ReportWriter.write(dirs, reportsRoot);
         } catch (IOException | RuntimeException e) {
             out.println("vaelab: warning: report not written: " + e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * The report refreshes after finished runs, on one background thread, so a worker's output is never held up
+     * behind a render; runs that finish while a refresh is drawing share the next one. Closing waits for the
+     * refresh in progress, so the final render never runs beside it.
+     */
+    private final class ReportRefresher implements AutoCloseable {
+        private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "report-refresh");
+            t.setDaemon(true); // a stop (System.exit) never waits for a picture; every file is replaced atomically
+            return t;
+        });
+        private final AtomicBoolean queued = new AtomicBoolean();
+
+        void request() {
+            if (queued.compareAndSet(false, true)) {
+                thread.execute(() -> {
+                    queued.set(false);
+                    renderReport(true);
+                });
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.shutdown();
+            thread.awaitTermination(10, TimeUnit.MINUTES);
         }
     }
 
@@ -291,7 +335,7 @@ final class SweepRunner {
             } catch (IOException e) {
                 board.event(0, "warning: index.json not updated: " + e.getMessage());
             }
-            renderReport();
+            renderReport(true);
         }
     }
 }
