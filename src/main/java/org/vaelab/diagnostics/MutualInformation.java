@@ -38,7 +38,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the distances are SIMD (jdk.incubator.vector), about 25 ms at N = 1000, d = 128 where the scalar loop took 100 ms.
  */
 public final class MutualInformation {
-    /** Default number of examples: log N = 6.9 nats of headroom for about 0.1 s at d = 128. */
+    /** Default number of examples: log N = 6.9 nats of headroom for about 0.03 s at d = 128. */
     public static final int DEFAULT_MAX_EXAMPLES = 1000;
 
     private static final double LOG_2PI = Math.log(2 * Math.PI);
