@@ -15,6 +15,10 @@ import java.util.Set;
 import org.vaelab.data.DataException;
 import org.vaelab.data.DataLoader;
 import org.vaelab.data.ImageSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
@@ -31,9 +35,10 @@ import org.vaelab.train.UnsupportedDeviceException;
 /**
  * Trains a sweep: checks every input before the first write, plans every run in the store, hands the runs
  * to N child processes through {@link WorkerProcesses} (one included: a worker that dies takes only itself
- * down), renders the report after every finished run, and says how the sweep ended. Workers coordinate
- * through the run store's per-run locks, so two `vaelab run` commands on the same results folder also never
- * train the same run twice; within a sweep, the parent also vetoes the runs it gave up.
+ * down), refreshes the report after finished runs and renders it whole at the end, and says how the sweep
+ * ended. Workers coordinate only through the run store's per-run locks, so two `vaelab run` commands on the
+ * same results folder also never train the same run twice; within a sweep, the parent also vetoes the runs it
+ * gave up.
  */
 final class SweepRunner {
     /** Measured on 2 cores: two one-thread runs at once beat one two-thread run (README "Performance"). */
@@ -83,9 +88,9 @@ final class SweepRunner {
             heapForWorkers(todo); // a run that needs more heap than this JVM has gets workers with one that fits
             // Always in child processes, even one: a worker that dies (a native crash, an exhausted heap, the
             // OOM killer) then takes only itself down; this process records its run and starts another.
-            try {
+            try (ReportRefresher refresher = new ReportRefresher()) {
                 code = new WorkerProcesses(childArguments(specFile, sets), store, plan.runs(), board,
-                        this::renderReport).runAll(n);
+                        refresher::request).runAll(n);
             } catch (IOException e) {
                 full = DiskFullException.find(e).orElseThrow(() -> e);
             }
@@ -440,11 +445,49 @@ final class SweepRunner {
 
     /** Renders the sweep's report; a failure is a warning (the results are what count). */
     private Path renderReport() {
+        return renderReport(false);
+    }
+
+    /**
+     * Renders the report, or refreshes it while runs are still training ({@link ReportWriter#refresh}: pages of
+     * running runs are kept until their run finishes); a failure is a warning (the results are what count).
+     */
+    private Path renderReport(boolean duringSweep) {
         try {
-            return ReportWriter.write(List.of(store.sweepDir()), reportsRoot);
+            List<Path> dirs = List.of(store.sweepDir());
+            return duringSweep ? ReportWriter.refresh(dirs, reportsRoot) : ReportWriter.write(dirs, reportsRoot);
         } catch (IOException | RuntimeException e) {
             out.println("vaelab: warning: report not written: " + e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * The report refreshes after finished runs, on one background thread, so a worker's output is never held up
+     * behind a render; runs that finish while a refresh is drawing share the next one. Closing waits for the
+     * refresh in progress, so the final render never runs beside it.
+     */
+    private final class ReportRefresher implements AutoCloseable {
+        private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "report-refresh");
+            t.setDaemon(true); // a stop (System.exit) never waits for a picture; every file is replaced atomically
+            return t;
+        });
+        private final AtomicBoolean queued = new AtomicBoolean();
+
+        void request() {
+            if (queued.compareAndSet(false, true)) {
+                thread.execute(() -> {
+                    queued.set(false);
+                    renderReport(true);
+                });
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            thread.shutdown();
+            thread.awaitTermination(10, TimeUnit.MINUTES);
         }
     }
 
@@ -473,7 +516,7 @@ final class SweepRunner {
             } catch (IOException e) {
                 board.event(0, "warning: index.json not updated: " + e.getMessage());
             }
-            renderReport();
+            renderReport(true);
         }
     }
 }

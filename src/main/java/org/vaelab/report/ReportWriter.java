@@ -25,6 +25,7 @@ import org.vaelab.report.ReportModel.RunEntry;
 import org.vaelab.tracking.AtomicFiles;
 import org.vaelab.tracking.Json;
 import org.vaelab.tracking.RunLock;
+import org.vaelab.tracking.RunStatus;
 
 /**
  * The one class that puts report files on disk: reports/&lt;name&gt;/index.html (the sweep page),
@@ -53,8 +54,22 @@ public final class ReportWriter {
      * Renders the report of {@code sweepDirs} (results/&lt;sweep&gt;/ folders) under {@code reportsRoot} and returns
      * the path of its index.html.
      */
-    @SuppressWarnings("try") // the lock is held for the try block's duration, never read
     public static Path write(List<Path> sweepDirs, Path reportsRoot) throws IOException {
+        return write(sweepDirs, reportsRoot, false);
+    }
+
+    /**
+     * As {@link #write}, for a refresh while a sweep's workers are still training: the page of a run still
+     * running is kept as it was last drawn (or drawn if it has none), since it would change with every epoch
+     * and costs the training cores a fifth of a second each time; it is drawn again when its run finishes.
+     * The sweep page and every other page are brought up to date as by {@link #write}.
+     */
+    public static Path refresh(List<Path> sweepDirs, Path reportsRoot) throws IOException {
+        return write(sweepDirs, reportsRoot, true);
+    }
+
+    @SuppressWarnings("try") // the lock is held for the try block's duration, never read
+    private static Path write(List<Path> sweepDirs, Path reportsRoot, boolean keepRunning) throws IOException {
         // Charts and pictures are drawn with Java2D; on a machine without a display AWT must not look for one.
         // The launcher sets this too; setting it here keeps library callers (tests, other tools) safe.
         if (System.getProperty("java.awt.headless") == null) {
@@ -84,7 +99,7 @@ public final class ReportWriter {
         // The lock sits beside the report folder, not in it: a report folder zipped and sent holds no lock file.
         Files.deleteIfExists(out.resolve(".report.lock")); // where earlier versions kept it
         try (RunLock ignored = RunLock.acquire(reportsRoot.resolve("." + out.getFileName() + ".lock"))) {
-            return render(model, out);
+            return render(model, out, keepRunning);
         }
     }
 
@@ -132,10 +147,10 @@ public final class ReportWriter {
         return joined.length() <= MAX_FOLDER ? joined : "compare+" + sha256(joined).substring(0, 12);
     }
 
-    private static Path render(ReportModel m, Path out) throws IOException {
+    private static Path render(ReportModel m, Path out, boolean keepRunning) throws IOException {
         Set<Path> live = new HashSet<>();
         for (RunEntry r : m.runs()) {
-            renderRun(m, r, out, live);
+            renderRun(m, r, out, live, keepRunning && r.status() == RunStatus.RUNNING);
         }
         List<Figure.Group> groups = SweepChartBuilder.groups(m);
         Function<Figure, Embed> embeds = embedder(out, out.resolve(ASSETS), ASSETS + "/", "sweep", live);
@@ -147,11 +162,12 @@ public final class ReportWriter {
         return index;
     }
 
-    private static void renderRun(ReportModel m, RunEntry r, Path out, Set<Path> live) throws IOException {
+    private static void renderRun(ReportModel m, RunEntry r, Path out, Set<Path> live, boolean keep)
+            throws IOException {
         Path page = out.resolve(r.page());
         Path assetDir = out.resolve(r.assetDir());
         String fp = fingerprint(m, r);
-        if (upToDate(page, fp, assetDir, live)) {
+        if (upToDate(page, keep ? null : fp, assetDir, live)) {
             return;
         }
         List<Figure.Group> groups = RunChartBuilder.groups(m, r);
@@ -213,14 +229,17 @@ public final class ReportWriter {
         return new Embed(svg, null, w, 60);
     }
 
-    /** True (and the page's files marked live) when the page was rendered from the same inputs and its images exist. */
+    /**
+     * True (and the page's files marked live) when the page was rendered from the same inputs (any inputs when
+     * {@code fp} is null: a page kept during a sweep) and its images exist.
+     */
     private static boolean upToDate(Path page, String fp, Path assetDir, Set<Path> live) throws IOException {
         if (!Files.exists(page)) {
             return false;
         }
         String html = Files.readString(page, StandardCharsets.UTF_8);
         Matcher mm = FINGERPRINT.matcher(html);
-        if (!mm.find() || !mm.group(1).equals(fp)) {
+        if (!mm.find() || (fp != null && !mm.group(1).equals(fp))) {
             return false;
         }
         List<Path> images = new ArrayList<>();

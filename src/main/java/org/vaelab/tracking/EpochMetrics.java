@@ -29,13 +29,18 @@ import java.util.List;
  * @param muStd                 per unit, standard deviation over test examples of μ_u(x) (n − 1)
  * @param zMean                 per unit, mean of one sampled z_u = μ_u + σ_u·ε per test example
  * @param zStd                  per unit, standard deviation of the sampled z_u (n − 1)
+ * @param evalSeconds           wall time of the epoch's test-set evaluation (forward pass and test ELBO), part of
+ *                              epochSeconds; null in files written before it was recorded
+ * @param diagnosticsSeconds    wall time of the epoch's latent diagnostics (active units, KL per unit, collapse,
+ *                              mutual information, aggregate posterior), part of epochSeconds; null when none
  */
 public record EpochMetrics(int epoch, double trainLoss, double trainRecon, double trainKl, double testLoss,
                            double testRecon, double testKl, Double testSquaredError, double beta,
                            List<Double> klPerDim, double gradNorm, double learningRate, double epochSeconds,
                            double trainSamplesPerSecond, Integer activeUnits, List<Double> unitActivity,
                            List<Integer> collapsedDims, Double mutualInfo, List<Double> muMean,
-                           List<Double> muStd, List<Double> zMean, List<Double> zStd) {
+                           List<Double> muStd, List<Double> zMean, List<Double> zStd, Double evalSeconds,
+                           Double diagnosticsSeconds) {
 
     /** Metrics of epoch {@code epoch}, every other field zero or null until set. */
     public static Builder builder(int epoch) {
@@ -66,6 +71,8 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
         b.muStd = muStd;
         b.zMean = zMean;
         b.zStd = zStd;
+        b.evalSeconds = evalSeconds;
+        b.diagnosticsSeconds = diagnosticsSeconds;
         return b;
     }
 
@@ -93,6 +100,8 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
         private List<Double> muStd;
         private List<Double> zMean;
         private List<Double> zStd;
+        private Double evalSeconds;
+        private Double diagnosticsSeconds;
 
         private Builder(int epoch) {
             this.epoch = epoch;
@@ -225,11 +234,24 @@ public record EpochMetrics(int epoch, double trainLoss, double trainRecon, doubl
             return this;
         }
 
+        /** See {@link EpochMetrics#evalSeconds()}. */
+        public Builder evalSeconds(Double v) {
+            evalSeconds = v;
+            return this;
+        }
+
+        /** See {@link EpochMetrics#diagnosticsSeconds()}. */
+        public Builder diagnosticsSeconds(Double v) {
+            diagnosticsSeconds = v;
+            return this;
+        }
+
         /** The metrics. */
         public EpochMetrics build() {
             return new EpochMetrics(epoch, trainLoss, trainRecon, trainKl, testLoss, testRecon, testKl,
                     testSquaredError, beta, klPerDim, gradNorm, learningRate, epochSeconds, trainSamplesPerSecond,
-                    activeUnits, unitActivity, collapsedDims, mutualInfo, muMean, muStd, zMean, zStd);
+                    activeUnits, unitActivity, collapsedDims, mutualInfo, muMean, muStd, zMean, zStd, evalSeconds,
+                    diagnosticsSeconds);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.vaelab.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -46,6 +47,21 @@ class SweepComparisonTest {
         String line = SweepComparison.evaluationShare(dir);
         assertTrue(line.contains("latent 8"), line);
         assertTrue(line.trim().endsWith("50 %"), line);
+        assertFalse(line.contains("per-epoch diagnostics"), "metrics without the parts give the total alone: " + line);
+    }
+
+    @Test
+    void evaluationShareSplitsTestEvaluationFromDiagnostics(@TempDir Path dir) throws Exception {
+        // 2 s of training per epoch; of the 1 s beyond it, 0.6 s test evaluation (30 %) and 0.3 s diagnostics
+        // (15 %); the other 0.1 s (building the metrics) only the total counts (50 %)
+        write(dir.resolve("s/a"), 16, 1000, new double[][]{{1, 10, 100, 5, 4}, {2, 3, 500, 0.6, 0.3},
+                {3, 3, 500, 0.6, 0.3}});
+        String[] lines = SweepComparison.evaluationShare(dir).split("\\R");
+        assertEquals(3, lines.length, String.join("|", lines));
+        assertTrue(lines[0].startsWith("test evaluation") && lines[0].trim().endsWith(" 30 %"), lines[0]);
+        assertTrue(lines[1].startsWith("per-epoch diagnostics") && lines[1].contains("latent 16")
+                && lines[1].trim().endsWith(" 15 %"), lines[1]);
+        assertTrue(lines[2].startsWith("evaluation + diagnostics") && lines[2].trim().endsWith(" 50 %"), lines[2]);
     }
 
     private static void write(Path run, int latent, int images, double[][] epochs) throws Exception {
@@ -55,7 +71,11 @@ class SweepComparisonTest {
         StringBuilder sb = new StringBuilder();
         for (double[] e : epochs) {
             sb.append("{\"epoch\": ").append((int) e[0]).append(", \"epoch_seconds\": ").append(e[1])
-                    .append(", \"train_samples_per_second\": ").append(e[2]).append("}\n");
+                    .append(", \"train_samples_per_second\": ").append(e[2]);
+            if (e.length > 3) {
+                sb.append(", \"eval_seconds\": ").append(e[3]).append(", \"diagnostics_seconds\": ").append(e[4]);
+            }
+            sb.append("}\n");
         }
         Files.writeString(run.resolve("metrics.jsonl"), sb.toString());
     }

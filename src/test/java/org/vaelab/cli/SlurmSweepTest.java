@@ -272,6 +272,8 @@ class SlurmSweepTest {
             ObjectNode n = (ObjectNode) Json.mapper().readTree(line);
             n.remove("epoch_seconds");
             n.remove("train_samples_per_second");
+            n.remove("eval_seconds");
+            n.remove("diagnostics_seconds");
             out.add(n);
         }
         return out;

@@ -222,6 +222,45 @@ class ReportWriterTest {
         assertTrue(html.contains("1 interrupted") && !html.contains("1 running"), "no run shown running");
     }
 
+    @Test
+    void aRefreshDuringASweepKeepsARunningRunsPageUntilItFinishes() throws Exception {
+        RunStore store = new RunStore(tmp.resolve("refresh"), "refresh");
+        store.create();
+        List<org.vaelab.spec.RunSpec> specs = List.of(
+                new org.vaelab.spec.RunSpec("b1", "beta=1", "refresh", 0, Map.of("loss.beta", 1.0),
+                        org.vaelab.spec.RunConfig.DEFAULT),
+                new org.vaelab.spec.RunSpec("b2", "beta=4", "refresh", 1, Map.of("loss.beta", 4.0),
+                        org.vaelab.spec.RunConfig.DEFAULT));
+        for (org.vaelab.spec.RunSpec r : specs) {
+            store.plan(r, SyntheticSweep.config(8, (Double) r.varied().get("loss.beta"), false));
+        }
+        Path reports = tmp.resolve("refresh-reports");
+        Path index = ReportWriter.write(List.of(store.sweepDir()), reports);
+        Path page = index.getParent().resolve("runs/refresh/b1.html");
+        String pending = Files.readString(page);
+        try (var lock = store.tryLock("b1").orElseThrow()) {
+            var rec = store.open(specs.get(0), SyntheticSweep.config(8, 1.0, false), "");
+            rec.updateSummary(x -> x.withStart("2024-05-01T10:00:00Z"));
+            rec.recordEpoch(org.vaelab.tracking.EpochMetrics.builder(1).train(200, 190, 10).test(201, 191, 10)
+                    .beta(1).gradNorm(5).learningRate(1e-3).epochSeconds(3).trainSamplesPerSecond(100).build());
+            ReportWriter.refresh(List.of(store.sweepDir()), reports);
+            assertEquals(pending, Files.readString(page), "a running run's page is kept by a refresh");
+            assertTrue(Files.readString(index).contains("1 running"), "the sweep page is brought up to date");
+            ReportWriter.write(List.of(store.sweepDir()), reports);
+            assertFalse(Files.readString(page).equals(pending), "a full render draws it");
+        }
+        // Finished (here: its process gone, so interrupted): a refresh draws its page again.
+        String running = Files.readString(page);
+        ReportWriter.refresh(List.of(store.sweepDir()), reports);
+        assertFalse(Files.readString(page).equals(running), "no longer running: redrawn by the refresh");
+        // A run page that does not exist yet is drawn even while its run is running.
+        Files.delete(page);
+        try (var lock = store.tryLock("b1").orElseThrow()) {
+            ReportWriter.refresh(List.of(store.sweepDir()), reports);
+            assertTrue(Files.exists(page));
+        }
+    }
+
     static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();

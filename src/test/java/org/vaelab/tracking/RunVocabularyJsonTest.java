@@ -82,9 +82,10 @@ class RunVocabularyJsonTest {
         EpochMetrics m = EpochMetrics.builder(2).train(1, 2, 3).test(4, 5, 6).testSquaredError(7.0).beta(8)
                 .klPerDim(List.of(9.0)).gradNorm(10).learningRate(11).epochSeconds(12).trainSamplesPerSecond(13)
                 .diagnostics(14, List.of(15.0), List.of(16), 17.0)
-                .latentMoments(List.of(18.0), List.of(19.0), List.of(20.0), List.of(21.0)).build();
+                .latentMoments(List.of(18.0), List.of(19.0), List.of(20.0), List.of(21.0)).evalSeconds(22.0)
+                .diagnosticsSeconds(23.0).build();
         assertEquals(new EpochMetrics(2, 1, 2, 3, 4, 5, 6, 7.0, 8, List.of(9.0), 10, 11, 12, 13, 14, List.of(15.0),
-                List.of(16), 17.0, List.of(18.0), List.of(19.0), List.of(20.0), List.of(21.0)), m,
+                List.of(16), 17.0, List.of(18.0), List.of(19.0), List.of(20.0), List.of(21.0), 22.0, 23.0), m,
                 "each setter fills its own field");
         assertEquals(m, m.toBuilder().build());
         RunSummary s = new RunSummary("i", "n", "s", 1, RunStatus.FAILED, Map.of("k", 1), Map.of("c", 2), 3, m,

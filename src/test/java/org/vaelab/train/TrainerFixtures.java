@@ -67,7 +67,7 @@ final class TrainerFixtures {
 
     /** The metrics without wall-clock fields, for equality across runs. */
     static EpochMetrics timeless(EpochMetrics m) {
-        return m.toBuilder().epochSeconds(0).trainSamplesPerSecond(0).build();
+        return m.toBuilder().epochSeconds(0).trainSamplesPerSecond(0).evalSeconds(null).diagnosticsSeconds(null).build();
     }
 
     static List<EpochMetrics> timeless(List<EpochMetrics> ms) {
