@@ -3,9 +3,6 @@ package org.vaelab.diagnostics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The aggregate posterior q(z) = E_x q(z|x) per latent unit against the prior N(0, 1), as the PyTorch VAE
@@ -83,22 +80,13 @@ public record AggregatePosterior(List<Double> muMean, List<Double> muStd, List<D
         return new AggregatePosterior(muMean, muStd, zMean, zStd);
     }
 
-    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
-
     /**
      * z = mu + exp(logvar / 2) * sqrt(-2 log u1) cos(2 pi u2) per unit: a standard normal draw by Box–Muller
      * (SplittableRandom has no nextGaussian on Java 17) scaled into the posterior.
      */
     private static void sample(double[] mu, double[] logvar, double[] u1, double[] u2, double[] z) {
         int d = mu.length;
-        int k = 0;
-        for (int bound = SPECIES.loopBound(d); k < bound; k += SPECIES.length()) {
-            DoubleVector g = DoubleVector.fromArray(SPECIES, u1, k).lanewise(VectorOperators.LOG).mul(-2.0)
-                    .lanewise(VectorOperators.SQRT)
-                    .mul(DoubleVector.fromArray(SPECIES, u2, k).mul(2 * Math.PI).lanewise(VectorOperators.COS));
-            DoubleVector sd = DoubleVector.fromArray(SPECIES, logvar, k).mul(0.5).lanewise(VectorOperators.EXP);
-            DoubleVector.fromArray(SPECIES, mu, k).add(sd.mul(g)).intoArray(z, k);
-        }
+        int k = VectorDiagnostics.Use.SIMD ? VectorDiagnostics.sample(mu, logvar, u1, u2, z) : 0;
         for (; k < d; k++) {
             z[k] = mu[k] + Math.exp(0.5 * logvar[k]) * (Math.sqrt(-2 * Math.log(u1[k])) * Math.cos(2 * Math.PI * u2[k]));
         }

@@ -1,9 +1,6 @@
 package org.vaelab.diagnostics;
 
 import java.util.SplittableRandom;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Mutual information I(x; z) between the data and the code under the encoder's joint q(x, z) = p_d(x) q(z|x),
@@ -100,8 +97,8 @@ public final class MutualInformation {
         double[][] dist = new double[ROWS][n];
         for (int i0 = 0; i0 < n; i0 += ROWS) {
             int rowsHere = Math.min(ROWS, n - i0);
-            if (rowsHere == ROWS) {
-                mahalanobis4(zFlat, i0 * d, means, invVar, n, d, dist);
+            if (rowsHere == ROWS && VectorDiagnostics.Use.SIMD) {
+                VectorDiagnostics.mahalanobis4(zFlat, i0 * d, means, invVar, n, d, dist);
             } else {
                 for (int r = 0; r < rowsHere; r++) {
                     for (int j = 0; j < n; j++) {
@@ -131,59 +128,7 @@ public final class MutualInformation {
         return total / n;
     }
 
-    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
-    private static final int ROWS = 4;
-
-    /**
-     * sum_k (z_rk - mean_jk)^2 / var_jk for the four rows of z at {@code zOff} against every component j, into
-     * {@code out[r][j]}: SIMD over k, the component's vectors shared by the four rows. Rounding differs from
-     * {@link #mahalanobis} only in the order of the additions (a few ulps of the distance).
-     */
-    private static void mahalanobis4(double[] z, int zOff, double[] means, double[] invVar, int n, int d,
-                                     double[][] out) {
-        int lanes = SPECIES.length();
-        int bound = SPECIES.loopBound(d);
-        for (int j = 0; j < n; j++) {
-            int off = j * d;
-            DoubleVector s0 = DoubleVector.zero(SPECIES);
-            DoubleVector s1 = s0;
-            DoubleVector s2 = s0;
-            DoubleVector s3 = s0;
-            int k = 0;
-            for (; k < bound; k += lanes) {
-                DoubleVector m = DoubleVector.fromArray(SPECIES, means, off + k);
-                DoubleVector w = DoubleVector.fromArray(SPECIES, invVar, off + k);
-                DoubleVector e0 = DoubleVector.fromArray(SPECIES, z, zOff + k).sub(m);
-                DoubleVector e1 = DoubleVector.fromArray(SPECIES, z, zOff + d + k).sub(m);
-                DoubleVector e2 = DoubleVector.fromArray(SPECIES, z, zOff + 2 * d + k).sub(m);
-                DoubleVector e3 = DoubleVector.fromArray(SPECIES, z, zOff + 3 * d + k).sub(m);
-                s0 = e0.mul(e0).fma(w, s0);
-                s1 = e1.mul(e1).fma(w, s1);
-                s2 = e2.mul(e2).fma(w, s2);
-                s3 = e3.mul(e3).fma(w, s3);
-            }
-            double t0 = s0.reduceLanes(VectorOperators.ADD);
-            double t1 = s1.reduceLanes(VectorOperators.ADD);
-            double t2 = s2.reduceLanes(VectorOperators.ADD);
-            double t3 = s3.reduceLanes(VectorOperators.ADD);
-            for (; k < d; k++) {
-                double m = means[off + k];
-                double w = invVar[off + k];
-                double e0 = z[zOff + k] - m;
-                double e1 = z[zOff + d + k] - m;
-                double e2 = z[zOff + 2 * d + k] - m;
-                double e3 = z[zOff + 3 * d + k] - m;
-                t0 += e0 * e0 * w;
-                t1 += e1 * e1 * w;
-                t2 += e2 * e2 * w;
-                t3 += e3 * e3 * w;
-            }
-            out[0][j] = t0;
-            out[1][j] = t1;
-            out[2][j] = t2;
-            out[3][j] = t3;
-        }
-    }
+    private static final int ROWS = 4; // VectorDiagnostics.mahalanobis4 takes four rows
 
     /** sum_k (z_k - mean_k)^2 / var_k; four accumulators break the add chain so the loop pipelines. */
     private static double mahalanobis(double[] z, int zOff, double[] means, double[] invVar, int off, int d) {
