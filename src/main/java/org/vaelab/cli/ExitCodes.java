@@ -14,9 +14,11 @@ public final class ExitCodes {
 
     /**
      * Between a worker process and its parent only: the worker stopped because the disk is full, so the parent
-     * starts no more runs and the sweep ends with {@link #RUNS_FAILED} and one line saying so.
+     * starts no more runs and the sweep ends with {@link #RUNS_FAILED} and one line saying so. Not 3, which the
+     * JVM exits with on an exhausted heap ({@code -XX:+ExitOnOutOfMemoryError}, {@link WorkerDeath#OOM_EXIT}):
+     * 74 is sysexits' EX_IOERR, which neither the JVM nor a signal (128 + n) produces.
      */
-    static final int WORKER_DISK_FULL = 3;
+    static final int WORKER_DISK_FULL = 74;
 
     private ExitCodes() {
     }
