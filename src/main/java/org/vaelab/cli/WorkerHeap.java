@@ -37,10 +37,15 @@ final class WorkerHeap {
         if (v == null || v.isBlank()) {
             return Optional.empty();
         }
+        return Optional.of(size(v).orElseThrow(() -> new UserError("VAELAB_HEAP=" + v + ": not a heap size; write"
+                + " it as java's -Xmx takes it, e.g. VAELAB_HEAP=8g or VAELAB_HEAP=1536m")));
+    }
+
+    /** A size as java's -Xmx takes it ({@code 8g}, {@code 512m}, bytes) in bytes; empty when it is not one. */
+    static Optional<Long> size(String v) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,12})([kKmMgGtT]?)").matcher(v.trim());
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new UserError("VAELAB_HEAP=" + v + ": not a heap size; write it as java's -Xmx takes it, e.g."
-                    + " VAELAB_HEAP=8g or VAELAB_HEAP=1536m");
+            return Optional.empty();
         }
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;

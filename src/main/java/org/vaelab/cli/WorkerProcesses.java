@@ -233,20 +233,10 @@ final class WorkerProcesses {
         long heap = Runtime.getRuntime().maxMemory();
         for (String a : command) {
             if (a.startsWith("-Xmx")) {
-                heap = parseSize(a.substring(4), heap);
+                heap = WorkerHeap.size(a.substring(4)).orElse(heap);
             }
         }
         return heap;
-    }
-
-    private static long parseSize(String s, long fallback) {
-        try {
-            char u = Character.toLowerCase(s.charAt(s.length() - 1));
-            long k = u == 'g' ? 1L << 30 : u == 'm' ? 1L << 20 : u == 'k' ? 1L << 10 : 1;
-            return Long.parseLong(Character.isDigit(u) ? s : s.substring(0, s.length() - 1)) * k;
-        } catch (RuntimeException e) {
-            return fallback;
-        }
     }
 
     /**
