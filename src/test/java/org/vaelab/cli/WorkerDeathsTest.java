@@ -99,7 +99,14 @@ class WorkerDeathsTest {
             JsonNode s = summaries(sweep).get(index);
             if (s != null && s.get("status").asText().equals("running") && s.get("epochs_completed").asInt() >= 1) {
                 Path dir = runDir(sweep, index);
-                long pid = Long.parseLong(Files.readString(dir.resolve("run.lock")).strip());
+                // a worker taking the lock writes its pid just after creating the file: read again until it is there
+                String held = Files.exists(dir.resolve("run.lock")) ? Files.readString(dir.resolve("run.lock")).strip()
+                        : "";
+                if (!held.matches("[0-9]+")) {
+                    Thread.sleep(20);
+                    continue;
+                }
+                long pid = Long.parseLong(held);
                 // vaelab itself counts: a sweep that trained in its own process would die with its run
                 // (until a worker died: then vaelab itself takes the lock for a moment to record the death)
                 boolean ours = pid != notPid && (pid == p.pid() && notPid < 0
