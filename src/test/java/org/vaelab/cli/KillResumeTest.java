@@ -40,7 +40,8 @@ import org.vaelab.tracking.Json;
  * start with ND4J takes several seconds on a loaded machine, longer than an epoch of this sweep, so a third of
  * the kills come at a uniform time up to the uninterrupted sweep's wall time (mostly start-up and planning)
  * and the rest within 1.5 epochs' time after the attempt's first finished epoch (training, checkpoints,
- * end-of-run diagnostics, pictures, the report).
+ * end-of-run diagnostics, pictures, the report). An attempt that finishes before two kills have landed sends
+ * the following attempts to fresh folders, so that a lucky fast attempt cannot leave nothing to kill.
  */
 @Tag("slow")
 class KillResumeTest {
@@ -82,10 +83,10 @@ class KillResumeTest {
         Path refSweep = tmp.resolve("ref-results/killed");
 
         Path results = tmp.resolve("results");
-        String[] command = {"run", spec.toString(), "--workers", "2", "--results", results.toString(),
-                "--reports", tmp.resolve("reports").toString()};
+        String[] command = killedCommand(spec, results, tmp.resolve("reports"));
         Path sweep = results.resolve("killed");
         int killed = 0;
+        int fresh = 0;
         List<String> timeline = new ArrayList<>();
         double epochSeconds = meanEpochSeconds(refSweep);
         for (int i = 1; i <= kills; i++) {
@@ -96,8 +97,9 @@ class KillResumeTest {
             String when;
             boolean ended;
             if (random.nextInt(3) == 0) {
-                // anywhere from start-up to the end
-                double delay = 0.5 + random.nextDouble() * wall;
+                // anywhere from start-up to near the end (the uninterrupted sweep's wall time includes a
+                // cold start; a warm attempt can be faster, and a kill after its end tests nothing)
+                double delay = 0.5 + random.nextDouble() * 0.8 * wall;
                 ended = p.process.waitFor((long) (delay * 1000), TimeUnit.MILLISECONDS);
                 when = String.format(Locale.ROOT, "%.1f s after start", delay);
             } else {
@@ -124,6 +126,15 @@ class KillResumeTest {
             }
             if (ended) {
                 assertEquals(ExitCodes.OK, p.process.exitValue(), p.out() + p.err());
+                if (i < kills && killed < 2) {
+                    // The sweep finished before enough kills landed: later attempts would only find it done,
+                    // so the rest start over in fresh folders (the final comparison uses the last ones).
+                    fresh++;
+                    results = tmp.resolve("results-" + fresh);
+                    command = killedCommand(spec, results, tmp.resolve("reports-" + fresh));
+                    sweep = results.resolve("killed");
+                    timeline.add("(a fresh results folder from here on)");
+                }
             }
         }
         System.out.println("KillResumeTest: uninterrupted sweep " + String.format(Locale.ROOT, "%.1f", wall)
@@ -154,6 +165,11 @@ class KillResumeTest {
             List<Path> leftovers = s.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList();
             assertEquals(List.of(), leftovers, "temporary files of interrupted writes are cleaned up");
         }
+    }
+
+    private static String[] killedCommand(Path spec, Path results, Path reports) {
+        return new String[] {"run", spec.toString(), "--workers", "2", "--results", results.toString(),
+                "--reports", reports.toString()};
     }
 
     /** Waits until {@code p}'s output has a line matching {@code line}; false if it ended first. */
