@@ -81,15 +81,13 @@ public final class Devices {
                 + " (./vaelab)";
     }
 
-    /** Whether the loaded backend is a CUDA one. */
-    public static boolean cudaLoaded() {
-        return backend().toLowerCase(java.util.Locale.ROOT).contains("cublas")
-                || backend().toLowerCase(java.util.Locale.ROOT).contains("cuda");
-    }
-
-    /** Throws {@link UnsupportedDeviceException} when {@code device} is not what this build runs on. */
+    /**
+     * Throws {@link UnsupportedDeviceException} when {@code device} is not what this build runs on. Decided from
+     * the class path ({@link #cudaBuild()}: the CUDA build holds no CPU backend, so it is the backend ND4J would
+     * load) without starting ND4J, which cost a sweep's parent process a second of CPU before its first worker.
+     */
     public static void require(Device device) {
-        require(device, cudaLoaded());
+        require(device, cudaBuild());
     }
 
     static void require(Device device, boolean cuda) {
