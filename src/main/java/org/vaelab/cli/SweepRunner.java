@@ -15,10 +15,6 @@ import java.util.Set;
 import org.vaelab.data.DataException;
 import org.vaelab.data.DataLoader;
 import org.vaelab.data.ImageSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.vaelab.report.ReportWriter;
 import org.vaelab.spec.ConfigTree;
 import org.vaelab.spec.RunSpec;
@@ -88,7 +84,8 @@ final class SweepRunner {
             heapForWorkers(todo); // a run that needs more heap than this JVM has gets workers with one that fits
             // Always in child processes, even one: a worker that dies (a native crash, an exhausted heap, the
             // OOM killer) then takes only itself down; this process records its run and starts another.
-            try (ReportRefresher refresher = new ReportRefresher()) {
+            try (ReportRefresher refresher = new ReportRefresher(() -> renderReport(true), this::allRunsEnded,
+                    ReportRefresher.GAP)) {
                 code = new WorkerProcesses(childArguments(specFile, sets), store, plan.runs(), board,
                         refresher::request).runAll(n);
             } catch (IOException e) {
@@ -462,33 +459,19 @@ final class SweepRunner {
         }
     }
 
-    /**
-     * The report refreshes after finished runs, on one background thread, so a worker's output is never held up
-     * behind a render; runs that finish while a refresh is drawing share the next one. Closing waits for the
-     * refresh in progress, so the final render never runs beside it.
-     */
-    private final class ReportRefresher implements AutoCloseable {
-        private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "report-refresh");
-            t.setDaemon(true); // a stop (System.exit) never waits for a picture; every file is replaced atomically
-            return t;
-        });
-        private final AtomicBoolean queued = new AtomicBoolean();
-
-        void request() {
-            if (queued.compareAndSet(false, true)) {
-                thread.execute(() -> {
-                    queued.set(false);
-                    renderReport(true);
-                });
+    /** Whether no run of the plan is pending, running or interrupted (unreadable summaries count as not ended). */
+    private boolean allRunsEnded() {
+        for (RunSpec r : plan.runs()) {
+            try {
+                java.util.Optional<RunSummary> s = store.readSummary(r.id());
+                if (s.isEmpty() || !s.get().status().finished() && s.get().status() != RunStatus.FAILED) {
+                    return false;
+                }
+            } catch (IOException | RuntimeException e) {
+                return false;
             }
         }
-
-        @Override
-        public void close() throws InterruptedException {
-            thread.shutdown();
-            thread.awaitTermination(10, TimeUnit.MINUTES);
-        }
+        return true;
     }
 
     /** This process's single worker shows its progress on the board and redraws the report after each run. */
