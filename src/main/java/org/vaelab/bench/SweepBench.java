@@ -24,9 +24,10 @@ public final class SweepBench {
      * @param runs      runs in the sweep (seeds 1..runs)
      * @param workers   worker counts to time, e.g. [1, 2]
      * @param dataRoot  folder holding mnist/
-     * @param mainClass the CLI entry point class (org.vaelab.cli.Main)
+     * @param mainClass  the CLI entry point class (org.vaelab.cli.Main)
+     * @param runOptions the JVM options the launcher adds for `vaelab run` (its parent process's)
      */
-    public record Options(int runs, List<Integer> workers, Path dataRoot, String mainClass) {
+    public record Options(int runs, List<Integer> workers, Path dataRoot, String mainClass, List<String> runOptions) {
     }
 
     private SweepBench() {
@@ -68,6 +69,7 @@ public final class SweepBench {
                 List<String> cmd = new ArrayList<>();
                 cmd.add(ProcessHandle.current().info().command().orElse("java"));
                 cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+                cmd.addAll(o.runOptions()); // as ./vaelab run starts it
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), o.mainClass(), "run",
                         spec.toString(), "--workers", Integer.toString(w), "--results",
                         dir.resolve("results-" + w).toString(), "--reports", dir.resolve("reports-" + w).toString(),

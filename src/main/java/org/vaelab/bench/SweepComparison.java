@@ -36,9 +36,10 @@ public final class SweepComparison {
      * @param python      interpreter with torch
      * @param torchScript bench/torch_vae.py
      * @param mainClass   the CLI entry point
+     * @param runOptions  the JVM options the launcher adds for `vaelab run` (its parent process's)
      */
     public record Options(Path specFile, List<RunSpec> runs, int workers, Path dataRoot, String python,
-                          Path torchScript, String mainClass) {
+                          Path torchScript, String mainClass, List<String> runOptions) {
     }
 
     private SweepComparison() {
@@ -79,6 +80,7 @@ public final class SweepComparison {
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(o.runOptions()); // as ./vaelab run starts it
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), o.mainClass(), "run",
                     o.specFile().toString(), "--workers", Integer.toString(o.workers()),
                     "--results", dir.resolve("results").toString(), "--reports", dir.resolve("reports").toString(),

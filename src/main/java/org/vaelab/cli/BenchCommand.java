@@ -102,11 +102,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (plan != null) {
             code = Math.max(code, SweepComparison.run(new SweepComparison.Options(sweep, plan.runs(),
-                    SweepRunner.DEFAULT_WORKERS, data, python, script, Main.class.getName()), System.out));
+                    SweepRunner.DEFAULT_WORKERS, data, python, script, Main.class.getName(),
+                    List.of(JvmOptions.COORDINATOR)), System.out));
         }
         if (sweepRuns > 0 && parts.contains("workers")) {
             int s = SweepBench.run(new SweepBench.Options(sweepRuns, List.of(1, SweepRunner.DEFAULT_WORKERS), data,
-                    Main.class.getName()), System.out);
+                    Main.class.getName(), List.of(JvmOptions.COORDINATOR)), System.out);
             code = Math.max(code, s);
         }
         return code;

@@ -222,7 +222,7 @@ final class SubmitCommand implements Callable<Integer> {
     static List<String> launchCommand() {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(JvmOptions.forTraining(ManagementFactory.getRuntimeMXBean().getInputArguments())); // tasks train
         cmd.add("-cp");
         List<String> cp = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {

@@ -201,8 +201,9 @@ final class WorkerProcesses {
     List<String> command(int slot) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        // the parent's flags, with a heap the sweep's largest run fits in (WorkerHeap)
-        for (String a : WorkerHeap.jvmArguments(ManagementFactory.getRuntimeMXBean().getInputArguments())) {
+        // the parent's flags with the full JIT (JvmOptions) and a heap the sweep's largest run fits in (WorkerHeap)
+        for (String a : WorkerHeap.jvmArguments(JvmOptions.forTraining(ManagementFactory.getRuntimeMXBean()
+                .getInputArguments()))) {
             if (!a.startsWith("-XX:ErrorFile=")) {
                 cmd.add(a);
             }
