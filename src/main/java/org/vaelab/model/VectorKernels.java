@@ -236,31 +236,35 @@ final class VectorKernels implements Kernels {
         return inv.blend(e.mul(inv), v.compare(VectorOperators.LT, 0f));
     }
 
+    /**
+     * A row at a time in three loops of their own ({@link #biasExp}, {@link #log1pRow}, then {@link #bceRow} or
+     * {@link #mseRow}), with the exp and log1p polynomials written out in them. As one loop calling {@link #exp}
+     * and {@link #log1p01}, the compiled loop outgrew C2's inlining budget (NodeCountInliningCutoff in
+     * -XX:+LogCompilation), log1p01 stayed a call, and a boxed vector crossed it at every step: the loss took
+     * 6 ns per value, as long as the decoder's matrix products, and 1.3 ns laid out so. Written out, the only
+     * calls that can stay calls are these row methods, which pass arrays. Same operations on the same values,
+     * so the same bits as before ({@code VectorKernelsTest}).
+     */
     @Override
     public void reconstruction(Reconstruction rec, float[] l, float[] x, int rows, int examples, int cols,
                                float[] bias, int bOff, double[] nll, double[] sqErr) {
         double constant = 0.5 * cols * LossTerms.LOG_2PI;
         int up = S.loopBound(cols);
         boolean bce = rec == Reconstruction.BCE;
+        float[] e = new float[up];
+        float[] lanes = new float[L];
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
             int xb = (r % examples) * cols;
-            FloatVector acc = FloatVector.zero(S);
-            int j = 0;
-            for (; j < up; j += L) {
-                FloatVector v = FloatVector.fromArray(S, l, base + j).add(FloatVector.fromArray(S, bias, bOff + j));
-                v.intoArray(l, base + j);
-                FloatVector xv = FloatVector.fromArray(S, x, xb + j);
-                FloatVector e = exp(v.abs().neg());
-                if (bce) {
-                    acc = acc.add(v.max(0f).sub(xv.mul(v)).add(log1p01(e)));
-                } else {
-                    FloatVector err = sigmoid(v, e).sub(xv);
-                    acc = acc.add(err.mul(err));
-                }
+            biasExp(l, base, bias, bOff, e, up);
+            float sum;
+            if (bce) {
+                log1pRow(e, up);
+                sum = bceRow(l, base, x, xb, e, up, lanes);
+            } else {
+                sum = mseRow(l, base, x, xb, e, up, lanes);
             }
-            float sum = sum(acc);
-            for (; j < cols; j++) {
+            for (int j = up; j < cols; j++) {
                 float v = l[base + j] + bias[bOff + j];
                 l[base + j] = v;
                 float xv = x[xb + j];
@@ -278,6 +282,87 @@ final class VectorKernels implements Kernels {
                 nll[r] = 0.5 * sum + constant;
             }
         }
+    }
+
+    /**
+     * l[base + j] += bias[bOff + j] and e[j] = exp(-|l[base + j]|) for j below {@code up} (whole vectors); the
+     * exp is {@link #exp}'s body written out (see {@link #reconstruction}).
+     */
+    static void biasExp(float[] l, int base, float[] bias, int bOff, float[] e, int up) {
+        for (int j = 0; j < up; j += L) {
+            FloatVector v = FloatVector.fromArray(S, l, base + j).add(FloatVector.fromArray(S, bias, bOff + j));
+            v.intoArray(l, base + j);
+            FloatVector c = v.abs().neg().max(-87.3f).min(88.3f);
+            FloatVector t = c.mul(LOG2E).add(ROUND);
+            FloatVector n = t.sub(ROUND);
+            IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS);
+            FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+            FloatVector p = r.mul(1.9875691500E-4f).add(1.3981999507E-3f);
+            p = p.mul(r).add(8.3334519073E-3f);
+            p = p.mul(r).add(4.1665795894E-2f);
+            p = p.mul(r).add(1.6666665459E-1f);
+            p = p.mul(r).add(5.0000001201E-1f);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            FloatVector scale = (FloatVector) ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            p.mul(scale).intoArray(e, j);
+        }
+    }
+
+    /** e[j] = log1p(e[j]) for e[j] in [0, 1], j below {@code up}: {@link #log1p01}'s body written out. */
+    static void log1pRow(float[] e, int up) {
+        for (int j = 0; j < up; j += L) {
+            FloatVector v = FloatVector.fromArray(S, e, j);
+            VectorMask<Float> big = v.compare(VectorOperators.GE, 0.41421356f);
+            FloatVector f = v.blend(v.add(1f).mul(0.5f).sub(1f), big);
+            FloatVector k = FloatVector.zero(S).blend(1f, big);
+            FloatVector z = f.mul(f);
+            FloatVector y = f.mul(7.0376836292E-2f).sub(1.1514610310E-1f);
+            y = y.mul(f).add(1.1676998740E-1f);
+            y = y.mul(f).sub(1.2420140846E-1f);
+            y = y.mul(f).add(1.4249322787E-1f);
+            y = y.mul(f).sub(1.6668057665E-1f);
+            y = y.mul(f).add(2.0000714765E-1f);
+            y = y.mul(f).sub(2.4999993993E-1f);
+            y = y.mul(f).add(3.3333331174E-1f);
+            y = y.mul(f).mul(z);
+            y = y.add(k.mul(LN2_LO)).sub(z.mul(0.5f));
+            f.add(y).add(k.mul(LN2_HI)).intoArray(e, j);
+        }
+    }
+
+    /** The Bernoulli loss max(v, 0) - x v + g of the row's first {@code up} values (g = log1p(exp(-|v|))). */
+    private static float bceRow(float[] l, int base, float[] x, int xb, float[] g, int up, float[] lanes) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < up; j += L) {
+            FloatVector v = FloatVector.fromArray(S, l, base + j);
+            FloatVector xv = FloatVector.fromArray(S, x, xb + j);
+            acc = acc.add(v.max(0f).sub(xv.mul(v)).add(FloatVector.fromArray(S, g, j)));
+        }
+        acc.intoArray(lanes, 0); // sum()'s lane-order sum, written out
+        float sum = 0f;
+        for (float a : lanes) {
+            sum += a;
+        }
+        return sum;
+    }
+
+    /** The squared errors (sigmoid(v) - x)^2 of the row's first {@code up} values (e = exp(-|v|)). */
+    private static float mseRow(float[] l, int base, float[] x, int xb, float[] e, int up, float[] lanes) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < up; j += L) {
+            FloatVector v = FloatVector.fromArray(S, l, base + j);
+            FloatVector ev = FloatVector.fromArray(S, e, j);
+            FloatVector inv = FloatVector.broadcast(S, 1f).div(ev.add(1f));
+            FloatVector err = inv.blend(ev.mul(inv), v.compare(VectorOperators.LT, 0f))
+                    .sub(FloatVector.fromArray(S, x, xb + j));
+            acc = acc.add(err.mul(err));
+        }
+        acc.intoArray(lanes, 0); // sum()'s lane-order sum, written out
+        float sum = 0f;
+        for (float a : lanes) {
+            sum += a;
+        }
+        return sum;
     }
 
     @Override

@@ -55,6 +55,34 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The loss's row methods carry copies of exp's and log1p01's polynomials (VectorKernels.reconstruction says
+     * why); a change to one and not the other would make the training loss differ from the per-epoch one.
+     */
+    @Test
+    void theLossRowMethodsComputeExactlyExpAndLog1p() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = L * 300;
+        float[] l = new float[n];
+        float[] bias = new float[n];
+        for (int i = 0; i < n; i++) {
+            l[i] = (float) (r.nextGaussian() * (i % 3 == 0 ? 40 : 4));
+            bias[i] = (float) r.nextGaussian();
+        }
+        float[] shifted = l.clone();
+        float[] e = new float[n];
+        VectorKernels.biasExp(shifted, 0, bias, 0, e, n);
+        float[] negAbs = new float[n];
+        for (int i = 0; i < n; i++) {
+            assertEquals(l[i] + bias[i], shifted[i], "the bias is added in place");
+            negAbs[i] = -Math.abs(shifted[i]);
+        }
+        assertArrayEquals(apply(negAbs, false), e, "biasExp = exp(-|l + bias|), bit for bit");
+        float[] g = e.clone();
+        VectorKernels.log1pRow(g, n);
+        assertArrayEquals(apply(e, true), g, "log1pRow = log1p01, bit for bit");
+    }
+
     @Test
     void agreesWithTheScalarKernels() {
         SplittableRandom r = new SplittableRandom(2);
