@@ -58,6 +58,8 @@ public final class FastGradientStep implements GradientStep {
     private float[] muH;
     private float[] lvH;
     private float[] stdH;
+    /** exp(logvar), kept from the forward for the KL's gradient. */
+    private float[] varH;
     private float[] zH;
     private float[] dzH;
     private float[] dMuH;
@@ -169,6 +171,7 @@ public final class FastGradientStep implements GradientStep {
         muH = new float[n * d];
         lvH = new float[n * d];
         stdH = new float[n * d];
+        varH = new float[n * d];
         zH = new float[rows * d];
         logitsH = deferred ? null : new float[rows * dim];
         nll = new double[rows];
@@ -233,7 +236,7 @@ public final class FastGradientStep implements GradientStep {
     private Values run(Objective obj, int n, int k, float beta, boolean train) {
         int rows = k * n;
         heads(enc.forward(xH, n, train), n);
-        double klSum = LatentGradients.reparameterise(n, k, d, muH, lvH, stdH, epsH, zH, klDimMean);
+        double klSum = LatentGradients.reparameterise(n, k, d, muH, lvH, stdH, varH, epsH, zH, klDimMean);
         float[] out = dec.forward(zH, rows, train);
         if (deferred) {
             logits = out; // the last layer's own buffer: the likelihood adds its bias here
@@ -253,7 +256,8 @@ public final class FastGradientStep implements GradientStep {
             dec.outputBiasGradient(gOutBias);
         }
         dec.backward(logits, rows, dzH);
-        LatentGradients.reparamBack(n, k, d, beta, obj, dzH, zH, epsH, muH, lvH, stdH, coef, klDimMean, dMuH, dLvH);
+        LatentGradients.reparamBack(n, k, d, beta, obj, dzH, zH, epsH, muH, stdH, varH, coef, klDimMean, dMuH,
+                dLvH);
         kern.columnSums(dMuH, n, d, gMuBias, 0);
         kern.columnSums(dLvH, n, d, gLvBias, 0);
         muN.put(dMuH, 0, n * d);

@@ -13,12 +13,13 @@ final class LatentGradients {
     }
 
     /**
-     * The reparameterisation z = mu + exp(logvar / 2) eps for each of the k samples (fills {@code stdH} and
-     * {@code zH}), and the analytic KL, 0.5 (mu^2 + exp(logvar) - 1 - logvar) (Kingma and Welling 2014): adds
-     * each dimension's batch sum to {@code klDimMean} and returns the total.
+     * The reparameterisation z = mu + exp(logvar / 2) eps for each of the k samples (fills {@code stdH},
+     * {@code varH} = exp(logvar) for the backward, and {@code zH}), and the analytic KL, 0.5 (mu^2 + exp(logvar)
+     * - 1 - logvar) (Kingma and Welling 2014): adds each dimension's batch sum to {@code klDimMean} and returns
+     * the total.
      */
-    static double reparameterise(int n, int k, int d, float[] muH, float[] lvH, float[] stdH, float[] epsH,
-                                 float[] zH, double[] klDimMean) {
+    static double reparameterise(int n, int k, int d, float[] muH, float[] lvH, float[] stdH, float[] varH,
+                                 float[] epsH, float[] zH, double[] klDimMean) {
         double klSum = 0;
         Arrays.fill(klDimMean, 0);
         for (int i = 0; i < n; i++) {
@@ -27,7 +28,8 @@ final class LatentGradients {
                 float m = muH[q];
                 float v = lvH[q];
                 stdH[q] = (float) Math.exp(0.5f * v);
-                float kl = 0.5f * (m * m + (float) Math.exp(v) - 1f - v);
+                varH[q] = (float) Math.exp(v);
+                float kl = 0.5f * (m * m + varH[q] - 1f - v);
                 klSum += kl;
                 klDimMean[j] += kl;
             }
@@ -118,7 +120,7 @@ final class LatentGradients {
 
     /** d loss / d mu and d loss / d logvar from d loss / d z ({@code dzH}) plus the KL or IWAE terms. */
     static void reparamBack(int n, int k, int d, float beta, Objective obj, float[] dzH, float[] zH, float[] epsH,
-                            float[] muH, float[] lvH, float[] stdH, float[] coef, double[] klDimMean,
+                            float[] muH, float[] stdH, float[] varH, float[] coef, double[] klDimMean,
                             float[] dMuH, float[] dLvH) {
         int rows = k * n;
         boolean iwae = obj.estimator() == Estimator.IWAE;
@@ -149,7 +151,7 @@ final class LatentGradients {
                 for (int i = 0; i < n; i++) {
                     int q = i * d + j;
                     dMuH[q] += scale * muH[q];
-                    dLvH[q] += scale * 0.5f * ((float) Math.exp(lvH[q]) - 1f);
+                    dLvH[q] += scale * 0.5f * (varH[q] - 1f); // exp(logvar), as the forward computed it
                 }
             }
         }
