@@ -75,14 +75,18 @@ final class ReportRefresher implements AutoCloseable {
         render.run();
     }
 
-    /** Drops a refresh still waiting for its turn and waits for one drawing. */
+    /** Drops a refresh still waiting for its turn and waits for one drawing (an interrupt stops the wait). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         synchronized (gate) {
             closing = true;
             gate.notifyAll();
         }
         thread.shutdown();
-        thread.awaitTermination(10, TimeUnit.MINUTES);
+        try {
+            thread.awaitTermination(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
