@@ -1,5 +1,7 @@
 package org.vaelab.train;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,9 +12,9 @@ import org.vaelab.model.Kernels;
 /**
  * Adam (Kingma and Ba 2015) on the flat parameter buffer in PyTorch's form (epsilon added to the bias-corrected
  * sqrt(v)), with optional global-norm gradient clipping as torch.nn.utils.clip_grad_norm_ does it. The moments
- * live on the heap and the update runs in {@link Kernels#adam} (SIMD when available): ND4J's native Adam op took
- * 2-3 ms per step on the 570k-parameter seed model, a third of a whole PyTorch step; this takes a few tenths of
- * a millisecond including the copies of parameters and gradients out of and back into native memory.
+ * live on the heap and the update runs in {@link Kernels#adamInPlace} (SIMD, on the parameters and gradients in
+ * native memory) or {@link Kernels#adam} (on heap copies): ND4J's native Adam op took 2-3 ms per step on the
+ * 570k-parameter seed model, a third of a whole PyTorch step; this takes a few tenths of a millisecond.
  */
 public final class AdamOptimizer implements AutoCloseable {
     private static final double BETA1 = 0.9;
@@ -81,6 +83,10 @@ public final class AdamOptimizer implements AutoCloseable {
         check(grad, "grad");
         long t = stepsBefore + 1;
         if (dtype == DataType.FLOAT) {
+            if (kernels.adamInPlace(inPlace(params), inPlace(grad), m, v, size, learningRate, BETA1, BETA2, EPSILON,
+                    t)) {
+                return;
+            }
             FloatPointer pp = new FloatPointer(params.data().addressPointer()).position(params.offset());
             new FloatPointer(grad.data().addressPointer()).position(grad.offset()).get(g, 0, size);
             pp.get(p, 0, size);
@@ -98,6 +104,12 @@ public final class AdamOptimizer implements AutoCloseable {
             }
             new DoublePointer(params.data().addressPointer()).position(params.offset()).put(pd, 0, size);
         }
+    }
+
+    /** {@code a}'s {@code size} floats in native memory as a direct buffer in native byte order. */
+    private ByteBuffer inPlace(INDArray a) {
+        FloatPointer fp = new FloatPointer(a.data().addressPointer()).position(a.offset());
+        return fp.limit(a.offset() + size).asByteBuffer().order(ByteOrder.nativeOrder());
     }
 
     private void check(INDArray a, String name) {

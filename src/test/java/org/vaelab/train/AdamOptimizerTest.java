@@ -110,4 +110,41 @@ class AdamOptimizerTest {
             }
         }
     }
+
+    /**
+     * The step on the parameters and gradients in native memory (Kernels.adamInPlace) gives the bits of the
+     * step on heap copies (Kernels.adam), the vector part and the tail, on views that start inside their buffer.
+     */
+    @Test
+    void theInPlaceStepGivesTheBitsOfTheStepOnCopies() {
+        int n = 1003; // not a multiple of any vector length: the scalar tail runs too
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] p0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextDouble(-1, 1);
+        }
+        float[] pHeap = p0.clone();
+        float[] m = new float[n];
+        float[] v = new float[n];
+        org.vaelab.model.Kernels k = org.vaelab.model.Kernels.best();
+        INDArray pBuf = Nd4j.create(DataType.FLOAT, 2, n);
+        INDArray gBuf = Nd4j.create(DataType.FLOAT, 3, n);
+        INDArray p = pBuf.getRow(1);
+        INDArray gv = gBuf.getRow(2);
+        assertTrue(p.offset() > 0 && gv.offset() > 0, "views inside their buffers");
+        p.assign(Nd4j.createFromArray(p0));
+        try (AdamOptimizer adam = new AdamOptimizer(n, DataType.FLOAT, 0.003)) {
+            for (int t = 0; t < 5; t++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) {
+                    g[i] = (float) (r.nextGaussian() * (i % 7 == 0 ? 1e-7 : 0.1));
+                }
+                gv.assign(Nd4j.createFromArray(g));
+                adam.step(p, gv, t);
+                k.adam(pHeap, g.clone(), m, v, n, 0.003, 0.9, 0.999, 1e-8, t + 1);
+            }
+        }
+        assertArrayEquals(pHeap, p.toFloatVector(), 0f, "same bits as the step on heap copies (" + k.name() + ")");
+        assertArrayEquals(new float[n], pBuf.getRow(0).toFloatVector(), 0f, "nothing before the view is touched");
+    }
 }
