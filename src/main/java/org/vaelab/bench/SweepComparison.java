@@ -37,9 +37,10 @@ public final class SweepComparison {
      * @param torchScript bench/torch_vae.py
      * @param mainClass   the CLI entry point
      * @param runOptions  the JVM options the launcher adds for `vaelab run` (its parent process's)
+     * @param rounds      interleaved rounds (vaelab, then PyTorch, in each); the figures are medians
      */
     public record Options(Path specFile, List<RunSpec> runs, int workers, Path dataRoot, String python,
-                          Path torchScript, String mainClass, List<String> runOptions) {
+                          Path torchScript, String mainClass, List<String> runOptions, int rounds) {
     }
 
     private SweepComparison() {
@@ -66,7 +67,11 @@ public final class SweepComparison {
         return null;
     }
 
-    /** Times both and prints the comparison; returns 0, or 1 if either side failed. */
+    /**
+     * Times both, {@code rounds} times interleaved (vaelab, then PyTorch), and prints each round and the medians;
+     * returns 0, or 1 if either side failed. Whole sweeps on a shared machine vary by several percent from one
+     * run to the next, in both programs, so one round alone says little about a ratio near its target.
+     */
     public static int run(Options o, PrintStream out) throws IOException, InterruptedException {
         String why = unsupported(o.runs());
         if (why != null) {
@@ -75,83 +80,42 @@ public final class SweepComparison {
         }
         Path dir = Files.createTempDirectory("vaelab-sweep-compare");
         try {
-            out.printf(Locale.ROOT, "bench: %s with vaelab (%d runs, %d workers) ...%n", o.specFile(), o.runs().size(),
-                    o.workers());
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-            cmd.addAll(o.runOptions()); // as ./vaelab run starts it
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), o.mainClass(), "run",
-                    o.specFile().toString(), "--workers", Integer.toString(o.workers()),
-                    "--results", dir.resolve("results").toString(), "--reports", dir.resolve("reports").toString(),
-                    "--data", o.dataRoot().toAbsolutePath().toString()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("vaelab.log").toFile());
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-            long t0 = System.nanoTime();
-            int code = pb.start().waitFor();
-            double vaelab = (System.nanoTime() - t0) / 1e9;
-            if (code != 0) {
-                out.println("bench: vaelab run exited with " + code + "; log: " + tail(dir.resolve("vaelab.log")));
-                return 1;
-            }
-            String evalShare = evaluationShare(dir.resolve("results"));
-
-            out.printf(Locale.ROOT, "bench: the same %d runs as a plain PyTorch loop (%d processes, 1 thread each) ...%n",
-                    o.runs().size(), o.workers());
-            RunConfig first = o.runs().get(0).config();
-            List<List<Map<String, Object>>> shares = new ArrayList<>();
-            for (int w = 0; w < o.workers(); w++) {
-                shares.add(new ArrayList<>());
-            }
-            for (int i = 0; i < o.runs().size(); i++) {
-                RunConfig c = o.runs().get(i).config();
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("latent", c.model().latentDim());
-                r.put("beta", c.loss().beta());
-                shares.get(i % o.workers()).add(r);
-            }
-            List<Process> procs = new ArrayList<>();
-            t0 = System.nanoTime();
-            for (int w = 0; w < o.workers(); w++) {
-                if (shares.get(w).isEmpty()) {
-                    continue;
+            List<Double> vaelab = new ArrayList<>();
+            List<Double> torch = new ArrayList<>();
+            String evalShare = null;
+            for (int round = 1; round <= o.rounds(); round++) {
+                Path at = dir.resolve("round-" + round);
+                out.printf(Locale.ROOT, "bench: round %d/%d: %s with vaelab (%d runs, %d workers) ...%n", round,
+                        o.rounds(), o.specFile(), o.runs().size(), o.workers());
+                double v = timeVaelab(o, at);
+                if (Double.isNaN(v)) {
+                    out.println("bench: vaelab run failed; log: " + tail(at.resolve("vaelab.log")));
+                    return 1;
                 }
-                List<String> tc = new ArrayList<>(List.of(o.python(), o.torchScript().toString(), "sweep",
-                        "--runs", Json.mapper().writeValueAsString(shares.get(w)),
-                        "--epochs", "" + first.train().epochs(), "--batch", "" + first.train().batchSize(),
-                        "--lr", "" + first.train().learningRate(), "--recon", first.loss().reconstruction().yaml(),
-                        "--threads", "1", "--seed", "" + first.train().seed(),
-                        "--mnist", o.dataRoot().resolve("mnist").toString()));
-                if (first.dataset().subset() != null) {
-                    tc.addAll(List.of("--subset", "" + first.dataset().subset()));
+                if (evalShare == null) {
+                    evalShare = evaluationShare(at.resolve("results"));
                 }
-                if (first.dataset().testSubset() != null) {
-                    tc.addAll(List.of("--test-subset", "" + first.dataset().testSubset()));
+                out.printf(Locale.ROOT, "bench: round %d/%d: the same %d runs as a plain PyTorch loop (%d processes,"
+                        + " 1 thread each) ...%n", round, o.rounds(), o.runs().size(), o.workers());
+                double t = timeTorch(o, at);
+                if (Double.isNaN(t)) {
+                    out.println("bench: a PyTorch sweep process failed; log: " + tail(at.resolve("torch-0.log")));
+                    return 1;
                 }
-                tc.addAll(SpeedBench.torchModelArgs(first.model()));
-                ProcessBuilder tp = new ProcessBuilder(tc).redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("torch-" + w + ".log").toFile());
-                tp.environment().remove("OPENBLAS_CORETYPE");
-                procs.add(tp.start());
+                vaelab.add(v);
+                torch.add(t);
+                out.printf(Locale.ROOT, "bench: round %d/%d: vaelab %.1f s, PyTorch %.1f s (%.2fx)%n", round,
+                        o.rounds(), v, t, v / t);
             }
-            int failed = 0;
-            for (Process p : procs) {
-                failed += p.waitFor() == 0 ? 0 : 1;
-            }
-            double torch = (System.nanoTime() - t0) / 1e9;
-            if (failed > 0) {
-                out.println("bench: a PyTorch sweep process failed; log: " + tail(dir.resolve("torch-0.log")));
-                return 1;
-            }
+            double v = SpeedBench.median(vaelab);
+            double t = SpeedBench.median(torch);
             out.println();
-            out.printf(Locale.ROOT, "whole sweep (%s, %d runs, %d processes each):%n", o.specFile(), o.runs().size(),
-                    o.workers());
+            out.printf(Locale.ROOT, "whole sweep (%s, %d runs, %d processes each, median of %d):%n", o.specFile(),
+                    o.runs().size(), o.workers(), o.rounds());
             out.printf(Locale.ROOT, "%-58s %8.1f s%n", "vaelab run (training, diagnostics, log p(x), pictures, report)",
-                    vaelab);
-            out.printf(Locale.ROOT, "%-58s %8.1f s%n", "PyTorch loop (training, test ELBO per epoch)", torch);
-            out.printf(Locale.ROOT, "%-58s %8.2fx%n", "vaelab / PyTorch wall time", vaelab / torch);
+                    v);
+            out.printf(Locale.ROOT, "%-58s %8.1f s%n", "PyTorch loop (training, test ELBO per epoch)", t);
+            out.printf(Locale.ROOT, "%-58s %8.2fx%n", "vaelab / PyTorch wall time", v / t);
             out.println(evalShare);
             return 0;
         } finally {
@@ -159,6 +123,73 @@ public final class SweepComparison {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Wall seconds of `vaelab run` of the sweep into {@code dir}, started as the launcher starts it; NaN if it failed. */
+    private static double timeVaelab(Options o, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(o.runOptions()); // as ./vaelab run starts it
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), o.mainClass(), "run",
+                o.specFile().toString(), "--workers", Integer.toString(o.workers()),
+                "--results", dir.resolve("results").toString(), "--reports", dir.resolve("reports").toString(),
+                "--data", o.dataRoot().toAbsolutePath().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("vaelab.log").toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        long t0 = System.nanoTime();
+        int code = pb.start().waitFor();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return code == 0 ? seconds : Double.NaN;
+    }
+
+    /** Wall seconds of the plain PyTorch loop over the same runs, logs into {@code dir}; NaN if a process failed. */
+    private static double timeTorch(Options o, Path dir) throws IOException, InterruptedException {
+        RunConfig first = o.runs().get(0).config();
+        List<List<Map<String, Object>>> shares = new ArrayList<>();
+        for (int w = 0; w < o.workers(); w++) {
+            shares.add(new ArrayList<>());
+        }
+        for (int i = 0; i < o.runs().size(); i++) {
+            RunConfig c = o.runs().get(i).config();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("latent", c.model().latentDim());
+            r.put("beta", c.loss().beta());
+            shares.get(i % o.workers()).add(r);
+        }
+        List<Process> procs = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int w = 0; w < o.workers(); w++) {
+            if (shares.get(w).isEmpty()) {
+                continue;
+            }
+            List<String> tc = new ArrayList<>(List.of(o.python(), o.torchScript().toString(), "sweep",
+                    "--runs", Json.mapper().writeValueAsString(shares.get(w)),
+                    "--epochs", "" + first.train().epochs(), "--batch", "" + first.train().batchSize(),
+                    "--lr", "" + first.train().learningRate(), "--recon", first.loss().reconstruction().yaml(),
+                    "--threads", "1", "--seed", "" + first.train().seed(),
+                    "--mnist", o.dataRoot().resolve("mnist").toString()));
+            if (first.dataset().subset() != null) {
+                tc.addAll(List.of("--subset", "" + first.dataset().subset()));
+            }
+            if (first.dataset().testSubset() != null) {
+                tc.addAll(List.of("--test-subset", "" + first.dataset().testSubset()));
+            }
+            tc.addAll(SpeedBench.torchModelArgs(first.model()));
+            ProcessBuilder tp = new ProcessBuilder(tc).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("torch-" + w + ".log").toFile());
+            tp.environment().remove("OPENBLAS_CORETYPE");
+            procs.add(tp.start());
+        }
+        int failed = 0;
+        for (Process p : procs) {
+            failed += p.waitFor() == 0 ? 0 : 1;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return failed == 0 ? seconds : Double.NaN;
     }
 
     /**

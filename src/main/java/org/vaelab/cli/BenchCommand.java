@@ -103,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         if (plan != null) {
             code = Math.max(code, SweepComparison.run(new SweepComparison.Options(sweep, plan.runs(),
                     SweepRunner.DEFAULT_WORKERS, data, python, script, Main.class.getName(),
-                    List.of(JvmOptions.COORDINATOR)), System.out));
+                    List.of(JvmOptions.COORDINATOR), rounds), System.out));
         }
         if (sweepRuns > 0 && parts.contains("workers")) {
             int s = SweepBench.run(new SweepBench.Options(sweepRuns, List.of(1, SweepRunner.DEFAULT_WORKERS), data,
