@@ -53,27 +53,6 @@ final class VectorKernels implements Kernels {
         return p.mul(scale);
     }
 
-    /** log(1 + e) for e in [0, 1] (the Bernoulli loss's log1p(exp(-|l|))), absolute error ~1e-7. */
-    static FloatVector log1p01(FloatVector e) {
-        // log1p(e) = k ln 2 + log(1 + f) with 1 + f = (1 + e) / 2^k in [sqrt(1/2), sqrt(2)]; f = e itself when
-        // k = 0, so small e keep their precision
-        VectorMask<Float> big = e.compare(VectorOperators.GE, 0.41421356f);
-        FloatVector f = e.blend(e.add(1f).mul(0.5f).sub(1f), big);
-        FloatVector k = FloatVector.zero(S).blend(1f, big);
-        FloatVector z = f.mul(f);
-        FloatVector y = f.mul(7.0376836292E-2f).sub(1.1514610310E-1f);
-        y = y.mul(f).add(1.1676998740E-1f);
-        y = y.mul(f).sub(1.2420140846E-1f);
-        y = y.mul(f).add(1.4249322787E-1f);
-        y = y.mul(f).sub(1.6668057665E-1f);
-        y = y.mul(f).add(2.0000714765E-1f);
-        y = y.mul(f).sub(2.4999993993E-1f);
-        y = y.mul(f).add(3.3333331174E-1f);
-        y = y.mul(f).mul(z);
-        y = y.add(k.mul(LN2_LO)).sub(z.mul(0.5f));
-        return f.add(y).add(k.mul(LN2_HI));
-    }
-
     /** Sum of the lanes in lane order (reduceLanes may reassociate differently once compiled). */
     private static float sum(FloatVector v) {
         float[] lanes = LANES.get();
@@ -241,9 +220,9 @@ final class VectorKernels implements Kernels {
     /**
      * A row at a time in three loops of their own ({@link #biasExp}, {@link #log1pRow}, then {@link #bceRow} or
      * {@link #mseRow}), with the exp and log1p polynomials written out in them. As one loop calling {@link #exp}
-     * and {@link #log1p01}, the compiled loop outgrew C2's inlining budget (NodeCountInliningCutoff in
-     * -XX:+LogCompilation), log1p01 stayed a call, and a boxed vector crossed it at every step: the loss took
-     * 6 ns per value, as long as the decoder's matrix products, and 1.3 ns laid out so. Written out, the only
+     * and a vector log1p, the compiled loop outgrew C2's inlining budget (NodeCountInliningCutoff in
+     * -XX:+LogCompilation), the log1p stayed a call, and a boxed vector crossed it at every step: the loss took
+     * 6 ns per value, as long as the decoder's matrix products, and 1.7 ns laid out so. Written out, the only
      * calls that can stay calls are these row methods, which pass arrays. Same operations on the same values,
      * so the same bits as before ({@code VectorKernelsTest}).
      */
@@ -310,7 +289,11 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** e[j] = log1p(e[j]) for e[j] in [0, 1], j below {@code up}: {@link #log1p01}'s body written out. */
+    /**
+     * e[j] = log(1 + e[j]) for e[j] in [0, 1] (the Bernoulli loss's log1p(exp(-|l|))), j below {@code up}; absolute
+     * error ~1e-7. log1p(e) = k ln 2 + log(1 + f) with 1 + f = (1 + e) / 2^k in [sqrt(1/2), sqrt(2)]; f = e itself
+     * when k = 0, so small e keep their precision.
+     */
     static void log1pRow(float[] e, int up) {
         for (int j = 0; j < up; j += L) {
             FloatVector v = FloatVector.fromArray(S, e, j);
