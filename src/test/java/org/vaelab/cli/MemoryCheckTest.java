@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vaelab.cli.CliTest.vaelab;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,16 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MemoryCheckTest {
     @TempDir
     Path tmp;
-
-    record Outcome(int code, String out, String err) {
-    }
-
-    static Outcome vaelab(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     private Path absurd() throws IOException {
         Path spec = tmp.resolve("huge.yaml");
@@ -50,7 +39,7 @@ class MemoryCheckTest {
     @Test
     void validateRefusesAModelTooBigForTheMachineInOneLineAtItsKey() throws IOException {
         Path spec = absurd();
-        Outcome o = vaelab("validate", spec.toString(), "--data", tmp.resolve("data").toString());
+        CliTest.Outcome o = vaelab("validate", spec.toString(), "--data", tmp.resolve("data").toString());
         assertEquals(ExitCodes.BAD_INPUT, o.code(), o.out() + o.err());
         List<String> lines = o.err().lines().toList();
         assertEquals(1, lines.size(), o.err());
@@ -65,7 +54,7 @@ class MemoryCheckTest {
         for (String[] args : List.of(new String[] {"run", spec.toString(), "--dry-run", "--data", data.toString()},
                 new String[] {"run", spec.toString(), "--data", data.toString(), "--results", results.toString(),
                         "--reports", tmp.resolve("reports").toString()})) {
-            Outcome o = vaelab(args);
+            CliTest.Outcome o = vaelab(args);
             assertEquals(ExitCodes.BAD_INPUT, o.code(), o.out() + o.err());
             // every problem at once: `run` may also say the results disk cannot hold the absurd checkpoint
             assertTrue(o.err().lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(spec.toString())
@@ -77,12 +66,12 @@ class MemoryCheckTest {
 
     @Test
     void dryRunAndSummaryPrintTheEstimate() {
-        Outcome dry = vaelab("run", "experiments/beta-sweep.yaml", "--dry-run", "--data", tmp.toString());
+        CliTest.Outcome dry = vaelab("run", "experiments/beta-sweep.yaml", "--dry-run", "--data", tmp.toString());
         assertEquals(ExitCodes.OK, dry.code(), dry.err());
         String last = dry.out().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.matches("memory: about [0-9,.]+ [MG]B \\(632,848 parameters; .*\\) per training worker \\(run #9,"
                 + " the largest\\); Java heap .*; this machine has .*"), last);
-        Outcome sum = vaelab("summary", "experiments/beta-sweep.yaml");
+        CliTest.Outcome sum = vaelab("summary", "experiments/beta-sweep.yaml");
         assertEquals(ExitCodes.OK, sum.code(), sum.err());
         assertTrue(sum.out().contains("memory of a training worker: about "), sum.out());
     }

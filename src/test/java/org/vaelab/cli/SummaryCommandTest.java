@@ -2,10 +2,9 @@ package org.vaelab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vaelab.cli.CliTest.vaelab;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,19 +16,9 @@ class SummaryCommandTest {
     @TempDir
     Path tmp;
 
-    record Outcome(int code, String out, String err) {
-    }
-
-    static Outcome vaelab(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Outcome(code, out.toString(), err.toString());
-    }
-
     @Test
     void summaryPrintsEachModelOfTheSweepWithShapesParametersAndTotal() {
-        Outcome o = vaelab("summary", "experiments/seeds/003-conv-mse.yaml");
+        CliTest.Outcome o = vaelab("summary", "experiments/seeds/003-conv-mse.yaml");
         assertEquals(ExitCodes.OK, o.code(), o.err());
         assertEquals("", o.err());
         assertTrue(o.out().startsWith("seed-003-conv-mse: 2 runs, 2 models\n"), o.out());
@@ -45,7 +34,7 @@ class SummaryCommandTest {
 
     @Test
     void runsThatShareAModelShareOneTable() {
-        Outcome o = vaelab("summary", "experiments/beta-sweep.yaml", "--set", "sweep.grid.model.latent_dim=[8]");
+        CliTest.Outcome o = vaelab("summary", "experiments/beta-sweep.yaml", "--set", "sweep.grid.model.latent_dim=[8]");
         assertEquals(ExitCodes.OK, o.code(), o.err());
         assertTrue(o.out().startsWith("beta-sweep: 3 runs, 1 model\n\nmodel of all 3 runs\n"), o.out());
         assertEquals(1, o.out().lines().filter(l -> l.startsWith("total params: ")).count(), o.out());
@@ -71,7 +60,7 @@ class SummaryCommandTest {
                 new String[] {"run", spec.toString(), "--dry-run"},
                 new String[] {"run", spec.toString(), "--results", tmp.resolve("r").toString(), "--reports",
                         tmp.resolve("p").toString()})) {
-            Outcome o = vaelab(args);
+            CliTest.Outcome o = vaelab(args);
             assertEquals(ExitCodes.BAD_INPUT, o.code(), args[0] + ": " + o.err());
             assertEquals(expected, o.err().lines().toList(), args[0]);
             assertEquals("", o.out(), args[0]);
@@ -92,7 +81,7 @@ class SummaryCommandTest {
                          relu, {conv: 64, kernel: 7}, relu, {conv: 64, kernel: 1}, relu]
                     model.latent_dim: [2, 16]
                 """);
-        Outcome o = vaelab("run", spec.toString(), "--dry-run");
+        CliTest.Outcome o = vaelab("run", spec.toString(), "--dry-run");
         assertEquals(ExitCodes.OK, o.code(), o.err());
         List<String> lines = o.out().lines().toList();
         assertEquals(List.of("#", "id", "name", "model.encoder", "model.latent_dim", "params"),
@@ -106,7 +95,7 @@ class SummaryCommandTest {
 
     @Test
     void dryRunShowsEachRunsParameterCount() {
-        Outcome o = vaelab("run", "experiments/seeds/004-conv-linear-k3.yaml", "--dry-run");
+        CliTest.Outcome o = vaelab("run", "experiments/seeds/004-conv-linear-k3.yaml", "--dry-run");
         assertEquals(ExitCodes.OK, o.code(), o.err());
         List<String> lines = o.out().lines().toList();
         assertTrue(lines.get(0).endsWith("  params"), o.out());
