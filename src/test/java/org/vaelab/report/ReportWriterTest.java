@@ -188,18 +188,24 @@ class ReportWriterTest {
         assertTrue(e.getMessage().contains("no such sweep folder"), e.getMessage());
     }
 
-    @Test
-    void aSweepThatHasJustStartedRenders() throws Exception {
-        RunStore store = new RunStore(tmp.resolve("fresh"), "fresh");
+    /** Creates {@code store} and plans two runs in it, beta 1 and 4, with ids {@code prefix}1 and {@code prefix}2. */
+    private static List<org.vaelab.spec.RunSpec> planTwoRuns(RunStore store, String prefix) throws IOException {
         store.create();
         List<org.vaelab.spec.RunSpec> specs = List.of(
-                new org.vaelab.spec.RunSpec("a1", "beta=1", "fresh", 0, Map.of("loss.beta", 1.0),
+                new org.vaelab.spec.RunSpec(prefix + "1", "beta=1", store.sweep(), 0, Map.of("loss.beta", 1.0),
                         org.vaelab.spec.RunConfig.DEFAULT),
-                new org.vaelab.spec.RunSpec("a2", "beta=4", "fresh", 1, Map.of("loss.beta", 4.0),
+                new org.vaelab.spec.RunSpec(prefix + "2", "beta=4", store.sweep(), 1, Map.of("loss.beta", 4.0),
                         org.vaelab.spec.RunConfig.DEFAULT));
         for (org.vaelab.spec.RunSpec r : specs) {
             store.plan(r, SyntheticSweep.config(8, (Double) r.varied().get("loss.beta"), false));
         }
+        return specs;
+    }
+
+    @Test
+    void aSweepThatHasJustStartedRenders() throws Exception {
+        RunStore store = new RunStore(tmp.resolve("fresh"), "fresh");
+        List<org.vaelab.spec.RunSpec> specs = planTwoRuns(store, "a");
         Path page = ReportWriter.write(List.of(store.sweepDir()), tmp.resolve("fresh-reports"));
         String html = Files.readString(page);
         assertTrue(html.contains("2 pending"), "status counts before any run started");
@@ -225,15 +231,7 @@ class ReportWriterTest {
     @Test
     void aRefreshDuringASweepKeepsARunningRunsPageUntilItFinishes() throws Exception {
         RunStore store = new RunStore(tmp.resolve("refresh"), "refresh");
-        store.create();
-        List<org.vaelab.spec.RunSpec> specs = List.of(
-                new org.vaelab.spec.RunSpec("b1", "beta=1", "refresh", 0, Map.of("loss.beta", 1.0),
-                        org.vaelab.spec.RunConfig.DEFAULT),
-                new org.vaelab.spec.RunSpec("b2", "beta=4", "refresh", 1, Map.of("loss.beta", 4.0),
-                        org.vaelab.spec.RunConfig.DEFAULT));
-        for (org.vaelab.spec.RunSpec r : specs) {
-            store.plan(r, SyntheticSweep.config(8, (Double) r.varied().get("loss.beta"), false));
-        }
+        List<org.vaelab.spec.RunSpec> specs = planTwoRuns(store, "b");
         Path reports = tmp.resolve("refresh-reports");
         Path index = ReportWriter.write(List.of(store.sweepDir()), reports);
         Path page = index.getParent().resolve("runs/refresh/b1.html");
