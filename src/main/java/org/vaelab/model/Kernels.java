@@ -62,23 +62,15 @@ public interface Kernels {
 
     /**
      * One Adam step over {@code n} values in PyTorch's form (Kingma and Ba 2015, algorithm 1, epsilon added to
-     * the bias-corrected sqrt(v)): m and v updated in place, {@code p -= lr * mHat / (sqrt(vHat) + eps)}.
+     * the bias-corrected sqrt(v)): m and v updated in place, {@code p -= lr * mHat / (sqrt(vHat) + eps)}. The
+     * parameters and gradients are read (and the parameters written) where they live: {@code p} and {@code g}
+     * hold {@code n} floats each from position 0 in native byte order, direct buffers over ND4J's memory in
+     * training (copying both to the heap and back was a third of the step's memory traffic).
      *
      * @param step 1 for the first step
      */
-    void adam(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2, double eps,
-              long step);
-
-    /**
-     * {@link #adam} with the parameters and gradients where they live, {@code n} floats each in native memory
-     * ({@code p}, {@code g}: direct buffers in native byte order from position 0): the same arithmetic without
-     * copying them to the heap and back, which was a third of the step's memory traffic. Returns false, having
-     * done nothing, when this kernel set cannot (the caller copies and calls {@link #adam}).
-     */
-    default boolean adamInPlace(java.nio.ByteBuffer p, java.nio.ByteBuffer g, float[] m, float[] v, int n, double lr,
-                                double beta1, double beta2, double eps, long step) {
-        return false;
-    }
+    void adam(java.nio.ByteBuffer p, java.nio.ByteBuffer g, float[] m, float[] v, int n, double lr, double beta1,
+              double beta2, double eps, long step);
 
     /** Sum of squares of the first {@code n} values, accumulated in double. */
     double sumOfSquares(float[] g, int n);

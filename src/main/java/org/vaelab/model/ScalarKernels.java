@@ -1,5 +1,6 @@
 package org.vaelab.model;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.vaelab.spec.LayerSpec.Nonlinearity;
 import org.vaelab.spec.Reconstruction;
@@ -142,7 +143,7 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void adam(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2,
+    public void adam(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int n, double lr, double beta1, double beta2,
                      double eps, long step) {
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float invSqrtC2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
@@ -153,17 +154,18 @@ public final class ScalarKernels implements Kernels {
      * Adam on indices {@code from..to}: lr * mHat / (sqrt(vHat) + eps) written as stepSize * m / (sqrt(v) *
      * invSqrtC2 + eps) with stepSize = lr / (1 - beta1^t) and invSqrtC2 = 1 / sqrt(1 - beta2^t).
      */
-    static void adamRange(float[] p, float[] g, float[] m, float[] v, int from, int to, float stepSize,
+    static void adamRange(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int from, int to, float stepSize,
                           float invSqrtC2, float b1, float b2, float e) {
         float ob1 = 1f - b1;
         float ob2 = 1f - b2;
         for (int i = from; i < to; i++) {
-            float gi = g[i];
+            int at = i * Float.BYTES;
+            float gi = g.getFloat(at);
             float mi = b1 * m[i] + ob1 * gi;
             float vi = b2 * v[i] + ob2 * gi * gi;
             m[i] = mi;
             v[i] = vi;
-            p[i] -= stepSize * mi / ((float) Math.sqrt(vi) * invSqrtC2 + e);
+            p.putFloat(at, p.getFloat(at) - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtC2 + e));
         }
     }
 

@@ -380,33 +380,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void adam(float[] p, float[] g, float[] m, float[] v, int n, double lr, double beta1, double beta2,
+    public void adam(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int n, double lr, double beta1, double beta2,
                      double eps, long step) {
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float ob1 = 1f - b1;
-        float ob2 = 1f - b2;
-        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
-        float invSqrtC2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
-        float e = (float) eps;
-        int up = S.loopBound(n);
-        int i = 0;
-        for (; i < up; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(ob1));
-            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(gi.mul(gi).mul(ob2));
-            mi.intoArray(m, i);
-            vi.intoArray(v, i);
-            FloatVector upd = mi.mul(stepSize).div(vi.lanewise(VectorOperators.SQRT).mul(invSqrtC2).add(e));
-            FloatVector.fromArray(S, p, i).sub(upd).intoArray(p, i);
-        }
-        ScalarKernels.adamRange(p, g, m, v, i, n, stepSize, invSqrtC2, b1, b2, e);
-    }
-
-    @Override
-    public boolean adamInPlace(ByteBuffer p, ByteBuffer g, float[] m, float[] v, int n, double lr, double beta1,
-                               double beta2, double eps, long step) {
-        // the same operations as adam(), value for value; only where p and g are read and written differs
         float b1 = (float) beta1;
         float b2 = (float) beta2;
         float ob1 = 1f - b1;
@@ -426,16 +401,7 @@ final class VectorKernels implements Kernels {
             FloatVector upd = mi.mul(stepSize).div(vi.lanewise(VectorOperators.SQRT).mul(invSqrtC2).add(e));
             FloatVector.fromByteBuffer(S, p, at, o).sub(upd).intoByteBuffer(p, at, o);
         }
-        for (int i = up; i < n; i++) { // ScalarKernels.adamRange's arithmetic
-            int at = i * Float.BYTES;
-            float gi = g.getFloat(at);
-            float mi = b1 * m[i] + ob1 * gi;
-            float vi = b2 * v[i] + ob2 * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            p.putFloat(at, p.getFloat(at) - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtC2 + e));
-        }
-        return true;
+        ScalarKernels.adamRange(p, g, m, v, up, n, stepSize, invSqrtC2, b1, b2, e);
     }
 
     @Override

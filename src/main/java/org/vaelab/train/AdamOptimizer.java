@@ -12,9 +12,9 @@ import org.vaelab.model.Kernels;
 /**
  * Adam (Kingma and Ba 2015) on the flat parameter buffer in PyTorch's form (epsilon added to the bias-corrected
  * sqrt(v)), with optional global-norm gradient clipping as torch.nn.utils.clip_grad_norm_ does it. The moments
- * live on the heap and the update runs in {@link Kernels#adamInPlace} (SIMD, on the parameters and gradients in
- * native memory) or {@link Kernels#adam} (on heap copies): ND4J's native Adam op took 2-3 ms per step on the
- * 570k-parameter seed model, a third of a whole PyTorch step; this takes a few tenths of a millisecond.
+ * live on the heap and the update runs in {@link Kernels#adam} (SIMD when available) on the parameters and
+ * gradients in native memory: ND4J's native Adam op took 2-3 ms per step on the 570k-parameter seed model, a
+ * third of a whole PyTorch step; this takes a few tenths of a millisecond.
  */
 public final class AdamOptimizer implements AutoCloseable {
     private static final double BETA1 = 0.9;
@@ -27,8 +27,6 @@ public final class AdamOptimizer implements AutoCloseable {
     private final Kernels kernels = Kernels.best();
     private final float[] m;
     private final float[] v;
-    private final float[] p;
-    private final float[] g;
     private final double[] md;
     private final double[] vd;
 
@@ -43,8 +41,6 @@ public final class AdamOptimizer implements AutoCloseable {
         boolean f = dtype == DataType.FLOAT;
         m = new float[f ? this.size : 0];
         v = new float[f ? this.size : 0];
-        p = new float[f ? this.size : 0];
-        g = new float[f ? this.size : 0];
         md = new double[f ? 0 : this.size];
         vd = new double[f ? 0 : this.size];
     }
@@ -83,15 +79,7 @@ public final class AdamOptimizer implements AutoCloseable {
         check(grad, "grad");
         long t = stepsBefore + 1;
         if (dtype == DataType.FLOAT) {
-            if (kernels.adamInPlace(inPlace(params), inPlace(grad), m, v, size, learningRate, BETA1, BETA2, EPSILON,
-                    t)) {
-                return;
-            }
-            FloatPointer pp = new FloatPointer(params.data().addressPointer()).position(params.offset());
-            new FloatPointer(grad.data().addressPointer()).position(grad.offset()).get(g, 0, size);
-            pp.get(p, 0, size);
-            kernels.adam(p, g, m, v, size, learningRate, BETA1, BETA2, EPSILON, t);
-            pp.put(p, 0, size);
+            kernels.adam(inPlace(params), inPlace(grad), m, v, size, learningRate, BETA1, BETA2, EPSILON, t);
         } else {
             double[] pd = params.toDoubleVector();
             double[] gd = grad.toDoubleVector();

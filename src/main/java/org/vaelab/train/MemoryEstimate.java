@@ -20,7 +20,9 @@ import org.vaelab.spec.Shape;
  * <ul>
  *   <li>parameters: 8P native (the parameters and their gradient), 8P more measured but not traced to an
  *       owner, plus 8 bytes per conv weight (the engine's transposed copies and their gradients, heap);</li>
- *   <li>optimizer: 16P on the heap (Adam's m and v, and the copies of parameters and gradient it updates);</li>
+ *   <li>optimizer: 16P on the heap: Adam's m and v are 8P (it steps the parameters and gradients where they
+ *       live since it no longer copies them); the estimate keeps the 16P its tests and heap sizing were set
+ *       with, an overestimate of 8P;</li>
  *   <li>activations: B rows of every layer's output on the heap and natively, the backward deltas and the
  *       latent buffers (4 bytes each), plus the conv layers' column blocks;</li>
  *   <li>evaluation: the forward-only engine at {@link TestSet#BATCH} rows and the log-likelihood's decoder at

@@ -2,6 +2,7 @@ package org.vaelab.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
@@ -81,6 +82,43 @@ class VectorKernelsTest {
             negAbs[i] = -Math.abs(shifted[i]);
         }
         assertArrayEquals(apply(negAbs, false), e, "biasExp = exp(-|l + bias|), bit for bit");
+    }
+
+    /** Adam on buffers: the SIMD step (vector part and tail) against the scalar one, a few float roundings apart. */
+    @Test
+    void adamAgreesWithTheScalarKernels() {
+        int n = L * 20 + 3;
+        SplittableRandom r = new SplittableRandom(5);
+        float[] p0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextDouble(-1, 1);
+        }
+        java.nio.ByteBuffer pv = direct(p0);
+        java.nio.ByteBuffer ps = direct(p0);
+        float[] mv = new float[n];
+        float[] vv = new float[n];
+        float[] ms = new float[n];
+        float[] vs = new float[n];
+        for (int t = 1; t <= 4; t++) {
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) r.nextGaussian();
+            }
+            new VectorKernels().adam(pv, direct(g), mv, vv, n, 0.01, 0.9, 0.999, 1e-8, t);
+            new ScalarKernels().adam(ps, direct(g), ms, vs, n, 0.01, 0.9, 0.999, 1e-8, t);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(ps.getFloat(4 * i), pv.getFloat(4 * i), 1e-6f, "parameter " + i);
+            assertEquals(p0[i], pv.getFloat(4 * i), 0.05f, "parameter " + i + " moved by about 4 steps of lr");
+            assertTrue(pv.getFloat(4 * i) != p0[i], "parameter " + i + " stepped");
+        }
+    }
+
+    private static java.nio.ByteBuffer direct(float[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(values.length * Float.BYTES)
+                .order(java.nio.ByteOrder.nativeOrder());
+        b.asFloatBuffer().put(values);
+        return b;
     }
 
     @Test

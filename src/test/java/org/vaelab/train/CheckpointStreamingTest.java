@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 13 point 3: a checkpoint streams to disk and back, so a model whose parameters and Adam moments fit in
  * memory can be checkpointed and resumed under a heap that holds little more than the moments. A JVM with a
- * 256 MB heap holds 10M parameters (40 MB, native) and their Adam state (160 MB on the heap) and round-trips a
- * 120 MB checkpoint; the same JVM building the checkpoint in a heap array, as before, runs out of heap (the
- * control that shows the heap is tight enough for the test to mean something).
+ * 160 MB heap holds 10M parameters (40 MB, native) and their Adam moments (80 MB on the heap) and round-trips a
+ * 120 MB checkpoint; the same JVM building the checkpoint from heap copies of everything, as before, runs out
+ * of heap (the control that shows the heap is tight enough for the test to mean something).
  */
 class CheckpointStreamingTest {
     private static final int PARAMS = 10_000_000;
@@ -39,7 +39,7 @@ class CheckpointStreamingTest {
     }
 
     private static Result child(Path file, String mode) throws IOException, InterruptedException {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx160m",
                 "-XX:+UseSerialGC", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-Dorg.bytedeco.javacpp.maxbytes=0",
                 "-cp", System.getProperty("java.class.path"), BigCheckpointChild.class.getName(), file.toString(),
                 Integer.toString(PARAMS), mode);
