@@ -63,11 +63,19 @@ public final class RunRecorder {
 
     /**
      * Drops epochs after {@code epoch}: a resumed run restarts from its last checkpoint, and the epochs it
-     * recorded after that checkpoint will be trained (and recorded) again.
+     * recorded after that checkpoint will be trained (and recorded) again. The summary is brought in line with
+     * the epochs kept: {@link #recordEpoch} writes metrics.jsonl, then summary.json, and a kill between the two
+     * left a summary one epoch behind that no later write corrected (KillResumeTest met it: a completed run
+     * with epochs_completed 3 of 4).
      */
     public synchronized void truncateTo(int epoch) throws IOException {
         if (epochs.removeIf(e -> e.epoch() > epoch)) {
             writeMetrics();
+        }
+        EpochMetrics last = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+        int kept = last == null ? 0 : last.epoch();
+        if (summary.epochsCompleted() != kept) {
+            updateSummary(s -> s.toBuilder().epochsCompleted(kept).finalMetrics(last).build());
         }
     }
 

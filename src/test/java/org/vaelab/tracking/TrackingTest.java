@@ -87,6 +87,28 @@ class TrackingTest {
         assertEquals(42, store.readMetrics("r1").get(1).trainLoss());
     }
 
+    /** A kill between recordEpoch's two writes (metrics.jsonl has the epoch, summary.json not yet) is repaired on resume. */
+    @Test
+    void resumeBringsASummaryLeftOneEpochBehindInLineWithTheMetrics() throws IOException {
+        RunStore store = new RunStore(tmp, "s");
+        RunRecorder rec = store.open(run("r2"), Map.of(), "");
+        rec.recordEpoch(epoch(1, 99));
+        rec.recordEpoch(epoch(2, 98));
+        Path summary = rec.dir().resolve("summary.json");
+        String behind = Files.readString(summary);
+        rec.recordEpoch(epoch(3, 97));
+        Files.writeString(summary, behind); // as if killed after metrics.jsonl, before summary.json
+        assertEquals(2, store.readSummary("r2").orElseThrow().epochsCompleted());
+
+        RunRecorder again = store.open(run("r2"), Map.of(), "");
+        again.truncateTo(3); // the last checkpoint is epoch 3: nothing to drop, nothing to train again
+        RunSummary s = store.readSummary("r2").orElseThrow();
+        assertEquals(3, s.epochsCompleted());
+        assertEquals(epoch(3, 97), s.finalMetrics());
+        again.truncateTo(1);
+        assertEquals(1, store.readSummary("r2").orElseThrow().epochsCompleted(), "and after dropping epochs");
+    }
+
     @Test
     void runLockIsExclusiveAndReleased() throws IOException {
         RunStore store = new RunStore(tmp, "s");
