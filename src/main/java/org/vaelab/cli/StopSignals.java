@@ -14,10 +14,61 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * command finish its books first.
  */
 final class StopSignals {
-    private static volatile String received;
-    private static volatile int exitCode;
+    private static final State STATE = new State();
     private static final List<Runnable> ON_STOP = new CopyOnWriteArrayList<>();
     private static boolean installed;
+
+    /** What a stop signal or a parent's stop line does. */
+    enum Action {
+        /** The first stop: set the flag and tell the listeners. */
+        STOP,
+        /** The same signal from the user a second time: stop at once. */
+        HALT,
+        /** Part of a stop already under way. */
+        IGNORE
+    }
+
+    /**
+     * Which stop came, and from where. A worker in the terminal's process group gets Ctrl-C's SIGINT itself and
+     * its parent's stop line for it, in either order (the parent's line can come first on a busy machine), and
+     * then perhaps its parent's SIGTERM: one stop. Only a signal this process already got itself, sent again,
+     * means "now".
+     */
+    static final class State {
+        private String received;
+        private int exitCode;
+        private final java.util.Set<String> ownSignals = new java.util.HashSet<>();
+
+        /** This process got {@code signal} ("SIGINT" or "SIGTERM"; exit code {@code code}) itself. */
+        synchronized Action signalled(String signal, int code) {
+            if (!ownSignals.add(signal)) {
+                return Action.HALT;
+            }
+            return first(signal, code);
+        }
+
+        /** The parent passed its stop by {@code signal} on. */
+        synchronized Action fromParent(String signal) {
+            return first(signal.equals("SIGINT") ? "SIGINT" : "SIGTERM", signal.equals("SIGINT") ? 130 : 143);
+        }
+
+        private Action first(String signal, int code) {
+            if (received != null) {
+                return Action.IGNORE;
+            }
+            received = signal;
+            exitCode = code;
+            return Action.STOP;
+        }
+
+        synchronized String received() {
+            return received;
+        }
+
+        synchronized int exitCode() {
+            return exitCode;
+        }
+    }
 
     private StopSignals() {
     }
@@ -34,17 +85,11 @@ final class StopSignals {
 
     private static void handle(String name, int code) {
         Runnable onSignal = () -> {
-            if (received != null) {
-                // The same signal again (Ctrl-C twice) means "now". Another one is not: after Ctrl-C, a
-                // worker gets the terminal's SIGINT and then its parent's SIGTERM for the same stop.
-                if (received.equals("SIG" + name)) {
-                    Runtime.getRuntime().halt(exitCode);
-                }
-                return;
+            switch (STATE.signalled("SIG" + name, code)) {
+                case HALT -> Runtime.getRuntime().halt(STATE.exitCode());
+                case STOP -> ON_STOP.forEach(Runnable::run);
+                case IGNORE -> { }
             }
-            exitCode = code;
-            received = "SIG" + name;
-            ON_STOP.forEach(Runnable::run);
         };
         try {
             // sun.misc.Signal.handle(new Signal(name), handler), reflectively: javac warns on every direct use
@@ -73,15 +118,13 @@ final class StopSignals {
     /**
      * In a worker: the sweep's parent got {@code signal} ("SIGINT" or "SIGTERM") and passes the stop on, so the
      * interrupted run names the signal the user sent. A stop that already arrived (Ctrl-C reaches the workers
-     * through the terminal too) is not a second one: it never stops at once.
+     * through the terminal too) is not a second one, nor is the terminal's signal arriving after this line: neither
+     * stops at once.
      */
-    static synchronized void stopFromParent(String signal) {
-        if (received != null) {
-            return;
+    static void stopFromParent(String signal) {
+        if (STATE.fromParent(signal) == Action.STOP) {
+            ON_STOP.forEach(Runnable::run);
         }
-        exitCode = signal.equals("SIGINT") ? 130 : 143;
-        received = signal.equals("SIGINT") ? "SIGINT" : "SIGTERM";
-        ON_STOP.forEach(Runnable::run);
     }
 
     /** Runs {@code action} when the first stop signal arrives (e.g. pass it on to worker processes). */
@@ -91,16 +134,16 @@ final class StopSignals {
 
     /** True once SIGINT or SIGTERM arrived. */
     static boolean requested() {
-        return received != null;
+        return STATE.received() != null;
     }
 
     /** "SIGINT" or "SIGTERM", or null. */
     static String signal() {
-        return received;
+        return STATE.received();
     }
 
     /** 130 after SIGINT, 143 after SIGTERM (128 + the signal's number, as shells report it). */
     static int exitCode() {
-        return exitCode;
+        return STATE.exitCode();
     }
 }
