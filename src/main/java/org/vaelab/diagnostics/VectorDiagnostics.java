@@ -1,14 +1,18 @@
 package org.vaelab.diagnostics;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The diagnostics' SIMD loops on JDK 17's incubating Vector API, used only when this JVM has the module
  * ({@link Use#SIMD}): a JVM started without {@code --add-modules jdk.incubator.vector} (plain {@code java -jar},
  * a tool that embeds vaelab) must never load this class, and gets the scalar loops, which differ only in the
- * order of additions and in the last bits of log, sqrt, cos and exp.
+ * order of additions.
+ *
+ * <p>Reproducibility, as in the training kernels: nothing here uses the API's transcendental lanewise ops or
+ * reduceLanes, whose last bits change once HotSpot compiles a loop (SVML stubs, a tree reduction), so a run's
+ * diagnostics would depend on when the JIT kicked in. The aggregate posterior's Box-Muller draws are scalar
+ * (Math's log, cos and exp give the same bits interpreted and compiled) and lane sums are taken in lane order.
  */
 final class VectorDiagnostics {
     private VectorDiagnostics() {
@@ -34,6 +38,7 @@ final class VectorDiagnostics {
                                      double[][] out) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(d);
+        double[] laneSums = new double[lanes];
         for (int j = 0; j < n; j++) {
             int off = j * d;
             DoubleVector s0 = DoubleVector.zero(SPECIES);
@@ -53,10 +58,10 @@ final class VectorDiagnostics {
                 s2 = e2.mul(e2).fma(w, s2);
                 s3 = e3.mul(e3).fma(w, s3);
             }
-            double t0 = s0.reduceLanes(VectorOperators.ADD);
-            double t1 = s1.reduceLanes(VectorOperators.ADD);
-            double t2 = s2.reduceLanes(VectorOperators.ADD);
-            double t3 = s3.reduceLanes(VectorOperators.ADD);
+            double t0 = sum(s0, laneSums);
+            double t1 = sum(s1, laneSums);
+            double t2 = sum(s2, laneSums);
+            double t3 = sum(s3, laneSums);
             for (; k < d; k++) {
                 double m = means[off + k];
                 double w = invVar[off + k];
@@ -76,19 +81,13 @@ final class VectorDiagnostics {
         }
     }
 
-    /**
-     * z = mu + exp(logvar / 2) * sqrt(-2 log u1) cos(2 pi u2) for the units a whole vector covers; returns the
-     * first unit left for the caller's scalar loop.
-     */
-    static int sample(double[] mu, double[] logvar, double[] u1, double[] u2, double[] z) {
-        int k = 0;
-        for (int bound = SPECIES.loopBound(mu.length); k < bound; k += SPECIES.length()) {
-            DoubleVector g = DoubleVector.fromArray(SPECIES, u1, k).lanewise(VectorOperators.LOG).mul(-2.0)
-                    .lanewise(VectorOperators.SQRT)
-                    .mul(DoubleVector.fromArray(SPECIES, u2, k).mul(2 * Math.PI).lanewise(VectorOperators.COS));
-            DoubleVector sd = DoubleVector.fromArray(SPECIES, logvar, k).mul(0.5).lanewise(VectorOperators.EXP);
-            DoubleVector.fromArray(SPECIES, mu, k).add(sd.mul(g)).intoArray(z, k);
+    /** Sum of the lanes in lane order: reduceLanes(ADD) may reassociate differently once C2 compiles it. */
+    private static double sum(DoubleVector v, double[] lanes) {
+        v.intoArray(lanes, 0);
+        double s = 0;
+        for (double x : lanes) {
+            s += x;
         }
-        return k;
+        return s;
     }
 }
