@@ -20,9 +20,8 @@ import org.vaelab.spec.Shape;
  * <ul>
  *   <li>parameters: 8P native (the parameters and their gradient), 8P more measured but not traced to an
  *       owner, plus 8 bytes per conv weight (the engine's transposed copies and their gradients, heap);</li>
- *   <li>optimizer: 16P on the heap: Adam's m and v are 8P (it steps the parameters and gradients where they
- *       live since it no longer copies them); the estimate keeps the 16P its tests and heap sizing were set
- *       with, an overestimate of 8P;</li>
+ *   <li>optimizer: 8P on the heap, Adam's m and v (it steps the parameters and gradients where they live,
+ *       natively, without copies);</li>
  *   <li>activations: B rows of every layer's output on the heap and natively, the backward deltas and the
  *       latent buffers (4 bytes each), plus the conv layers' column blocks;</li>
  *   <li>evaluation: the forward-only engine at {@link TestSet#BATCH} rows and the log-likelihood's decoder at
@@ -32,8 +31,8 @@ import org.vaelab.spec.Shape;
  *   <li>baseline: the JVM and ND4J's native libraries, a measured constant ({@link #BASELINE}).</li>
  * </ul>
  * The heap parts are doubled for the collector's room in the heap size ({@link #heapBytes}), not in the
- * resident estimate. Calibrated against the peak resident set of four real runs under the launcher's flags:
- * 0% to +49% of the measured peak, an overestimate where it errs (docs/performance.md, "Memory").
+ * resident estimate. Calibrated against the peak resident set of five real runs under the launcher's flags:
+ * +3% to +48% of the measured peak, an overestimate where it errs (docs/performance.md, "Memory").
  *
  * @param params     trainable parameters
  * @param parameters bytes of the parameters, gradients and the engine's weight copies
@@ -148,7 +147,7 @@ public record MemoryEstimate(long params, long parameters, long optimizer, long 
         // 8 bytes: the parameters and their gradient; 8 more that the measured 40M-parameter runs held beyond
         // every part counted here (not traced to an owner; docs/performance.md, "Memory")
         long parameters = 16 * p + 8 * convWeights;
-        long optimizer = 16 * p;
+        long optimizer = 8 * p;
         // heap: Adam, the weight copies, most training buffers, the images and posteriors
         long heap = optimizer + 8 * convWeights + activations / 2 + evaluation / 2 + 2 * (train + test) * dim
                 + 16 * test * latent;

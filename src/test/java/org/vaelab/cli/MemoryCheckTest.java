@@ -101,7 +101,7 @@ class MemoryCheckTest {
         assertEquals(1, heap.size(), heap.toString());
         assertTrue(heap.get(0).matches(java.util.regex.Pattern.quote(spec.toString()) + ":[0-9]+:[0-9]+: model\\.[a-z_]+:"
                 + " a training worker needs a Java heap of about [0-9.]+ GB, VAELAB_HEAP gives 1.0 GB; set"
-                + " VAELAB_HEAP=2304m \\(or unset it to size the heap from the estimate\\), or lower [^(]*\\(or the layers' widths\\)"), heap.get(0));
+                + " VAELAB_HEAP=1792m \\(or unset it to size the heap from the estimate\\), or lower [^(]*\\(or the layers' widths\\)"), heap.get(0));
     }
 
     @Test
