@@ -1,6 +1,8 @@
 package org.vaelab.cli;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -37,7 +39,7 @@ final class StopSignals {
     static final class State {
         private String received;
         private int exitCode;
-        private final java.util.Set<String> ownSignals = new java.util.HashSet<>();
+        private final Set<String> ownSignals = new HashSet<>();
 
         /** This process got {@code signal} ("SIGINT" or "SIGTERM"; exit code {@code code}) itself. */
         synchronized Action signalled(String signal, int code) {
@@ -49,7 +51,8 @@ final class StopSignals {
 
         /** The parent passed its stop by {@code signal} on. */
         synchronized Action fromParent(String signal) {
-            return first(signal.equals("SIGINT") ? "SIGINT" : "SIGTERM", signal.equals("SIGINT") ? 130 : 143);
+            boolean sigint = signal.equals("SIGINT");
+            return first(sigint ? "SIGINT" : "SIGTERM", sigint ? 130 : 143);
         }
 
         private Action first(String signal, int code) {
